@@ -1,0 +1,125 @@
+"""Scale: an ACLED-layout table of synthetic events, loaded and queried as the app does.
+
+In-process figures: the time :func:`geo.acled.load_acled` takes, and the time to answer a date
+change (``window`` plus building the points the map is sent). Memory is the peak resident size
+of a separate Python process that loads the table and answers the date changes, so that the
+benchmark's own memory does not count; the server's own memory with the table loaded is
+measured in the page benchmark when the app is pointed at the file (``ATLAS_ACLED``).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.synthetic import FIRST_DAY, LAST_DAY, generate_synthetic
+from geo.acled import load_acled, points, window
+from geo.paths import ROOT
+
+
+def date_windows(n: int, seed: int) -> list[tuple[np.datetime64, np.datetime64]]:
+    """``n`` random date windows of 1 to 365 days inside the synthetic period."""
+    rng = np.random.default_rng(seed)
+    span = int((LAST_DAY - FIRST_DAY).astype(int))
+    out = []
+    for _ in range(n):
+        length = int(rng.integers(1, 366))
+        start = FIRST_DAY + np.timedelta64(int(rng.integers(0, span - length)), "D")
+        out.append((start, start + np.timedelta64(length, "D")))
+    return out
+
+
+def app_payload(events) -> bytes:  # noqa: ANN001 - GeoDataFrame
+    """What the map is sent for a window: the app's own ACLED layer when it has one,
+    else the compact point list a client-side clusterer takes."""
+    try:
+        from geo import mapview
+
+        build = getattr(mapview, "acled_layer", None)
+    except Exception:  # noqa: BLE001 - the app's module is optional here
+        build = None
+    if build is not None:
+        layer = build(events)
+        render = getattr(layer, "render", None)
+        if render is not None:
+            import folium
+
+            m = folium.Map(tiles=None)
+            layer.add_to(m)
+            return m.get_root().render().encode("utf-8")
+    return json.dumps(points(events), separators=(",", ":")).encode("utf-8")
+
+
+def answer_date_change(events, start, end) -> int:  # noqa: ANN001
+    """What the server does when the date changes: cut the window, build what is sent."""
+    return len(app_payload(window(events, start, end)))
+
+
+_CHILD = """
+import json, resource, sys, time
+from geo.acled import load_acled
+from bench.scale import answer_date_change, date_windows
+t0 = time.perf_counter(); events = load_acled(sys.argv[1]); load_s = time.perf_counter() - t0
+for start, end in date_windows(20, 5):
+    answer_date_change(events, start, end)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"load_seconds": load_s, "peak_rss_bytes": peak, "events": len(events)}))
+"""
+
+
+def measure_process(csv_path: Path) -> dict:
+    """Load and query in a fresh interpreter; return its load time and peak RSS."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(csv_path)],
+        cwd=ROOT, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT)},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(workdir: Path, smoke: bool = False) -> dict:
+    """Generate, load and query; return the scale section of the results."""
+    n = 2_000 if smoke else 100_000
+    csv_path = workdir / f"acled_synthetic_{n}.csv"
+    t0 = time.perf_counter()
+    generate_synthetic(n, seed=42, path=csv_path)
+    gen_s = time.perf_counter() - t0
+
+    loads = []
+    for _ in range(1 if smoke else 3):
+        t0 = time.perf_counter()
+        events = load_acled(csv_path)
+        loads.append(time.perf_counter() - t0)
+
+    changes, sizes, counts = [], [], []
+    for start, end in date_windows(5 if smoke else 40, seed=11):
+        t0 = time.perf_counter()
+        sizes.append(answer_date_change(events, start, end))
+        changes.append(time.perf_counter() - t0)
+        counts.append(len(window(events, start, end)))
+    t0 = time.perf_counter()
+    for start, end in date_windows(200, seed=12):
+        window(events, start, end)
+    window_only_s = (time.perf_counter() - t0) / 200
+
+    child = measure_process(csv_path)
+    return {
+        "events": n,
+        "csv_bytes": csv_path.stat().st_size,
+        "generate_seconds": gen_s,
+        "load_seconds": statistics.median(loads),
+        "load_seconds_all": loads,
+        "load_seconds_fresh_process": child["load_seconds"],
+        "date_change_seconds_median": statistics.median(changes),
+        "date_change_seconds_max": max(changes),
+        "window_seconds_mean": window_only_s,
+        "window_events_median": int(statistics.median(counts)),
+        "window_payload_bytes_median": int(statistics.median(sizes)),
+        "loader_process_peak_rss_bytes": child["peak_rss_bytes"],
+        "frame_memory_bytes": int(events.memory_usage(deep=True).sum()),
+    }
