@@ -59,6 +59,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 SPLIT_OVER = 900  # paragraphs longer than this are split into sentence groups ...
 GROUP_MAX = 700  # ... of at most this many characters (a longer sentence stays whole)
 SHORT = 40  # paragraphs shorter than this are headings or fragments, never alone
+HEADING_MAX = 120  # unpunctuated paragraphs shorter than this are headings
 
 
 class ArticleError(ValueError):
@@ -286,7 +287,7 @@ _ABBREVIATIONS = {
     "oct", "nov", "dec", "inc", "ltd", "co", "corp", "dept", "approx", "cf", "al", "ca",
 }
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9\u00C0-\u024F])")
-_HEADING_END = re.compile(r"[.!?…:;,\"”’)\]]$")
+_HEADING_END = re.compile(r"[.!…:;,\"”’)\]]$")
 
 
 def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -333,41 +334,43 @@ def _groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return groups
 
 
+def _is_heading(text: str) -> bool:
+    """A heading or fragment: under 40 characters, or under 120 without closing punctuation."""
+    return len(text) < SHORT or (len(text) < HEADING_MAX and not _HEADING_END.search(text))
+
+
 @functools.lru_cache(maxsize=512)
 def _passages(article: Article) -> tuple[Passage, ...]:
     text = article.text
     spans: list[tuple[int, int]] = []
-    pending: int | None = None  # start of a heading waiting for its paragraph
+    pending: int | None = None  # start of headings waiting for the paragraph they open
     for start, end in _paragraph_spans(text):
-        if end - start < SHORT:
-            if not _HEADING_END.search(text[start:end]):
-                pending = start if pending is None else pending
-                continue
-            if spans and pending is None:
-                spans[-1] = (spans[-1][0], end)  # a short fragment joins the passage before
-                continue
+        if _is_heading(text[start:end]):
+            pending = start if pending is None else pending
+            continue
         for index, (s, e) in enumerate(_groups(text, start, end)):
             if index == 0 and pending is not None:
                 s, pending = pending, None
             spans.append((s, e))
-    if pending is not None:
-        spans.append((pending, _last_end(text)))
+    if pending is not None:  # trailing headings or fragments
+        end = len(text.rstrip())
+        if spans:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((pending, end))
     return tuple(
         Passage(f"{article.id}:p{n:03d}", article.id, s, e, text[s:e])
         for n, (s, e) in enumerate(spans, start=1)
     )
 
 
-def _last_end(text: str) -> int:
-    return len(text.rstrip())
-
-
 def split_passages(article: Article) -> list[Passage]:
     """Split an article into passages: paragraphs, long ones into sentence groups.
 
-    A heading (a paragraph under 40 characters without closing punctuation) opens the
-    passage of the paragraph that follows it; another short fragment joins the passage
-    before it. Ids are ``<article id>:p001``, ``:p002``, ... in text order.
+    Headings are not passages of their own: a paragraph under 40 characters, or under 120
+    without closing punctuation (a question mark does not close), opens the passage of the
+    paragraph after it (at the end of the text it joins the passage before). Passages
+    cover every paragraph; ids are ``<article id>:p001``, ``:p002``, ... in text order.
     """
     return list(_passages(article))
 

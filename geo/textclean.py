@@ -106,14 +106,14 @@ def html_to_text(raw: str) -> str:
 
 
 _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^\s*\[[^\]\n]+\]:\s+\S+.*$", re.M), ""),  # link definitions
+    (re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]+\S.*$", re.M), ""),  # link definitions
     (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), ""),  # images
     (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # reference links
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", re.M), r"\n\2\n"),  # ATX headings
-    (re.compile(r"^\s{0,3}(?:=+|-+)\s*$", re.M), "\n"),  # setext underlines
-    (re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$", re.M), "\n"),  # horizontal rules
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    (re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), r"\n\2\n"),  # ATX headings
+    (re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$", re.M), "\n"),  # setext underlines
+    (re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.M), "\n"),  # horizontal rules
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # block quotes
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
     (re.compile(r"(?<![\w])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w])"), r"\1"),
