@@ -115,6 +115,8 @@ def decode_source(data: bytes, name: str | Path) -> str:
     """Decode article bytes as UTF-8 text, refusing empty, binary and non-UTF-8 input."""
     if not data.strip():
         raise ArticleError(f"{name}: the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArticleError(f"{name}: UTF-16 text; convert it to UTF-8 first")
     if b"\x00" in data:
         raise ArticleError(f"{name}: binary file (contains NUL bytes); expected UTF-8 text")
     try:
@@ -450,13 +452,15 @@ def add_article(
     url: str = "",
     root: Path | str = ARTICLES_DIR,
     article_id: str | None = None,
+    fmt: str | None = None,
 ) -> Article:
     """Add the article in ``path`` (UTF-8 text, Markdown or HTML) to the corpus in ``root``.
 
     Raises :class:`ArticleError` for an empty, binary or non-UTF-8 file, bad metadata, a
     text with nothing left after cleaning, or a duplicate (same cleaned text, or same title
     and publisher) of an article already there; nothing is written then. The source is
-    stored unchanged, then its metadata (both by atomic rename, metadata last).
+    stored unchanged, then its metadata (both by atomic rename, metadata last). The format
+    follows the file name (``.txt``, ``.md``, ``.html``) unless ``fmt`` is given.
     """
     path, root = Path(path), Path(root)
     title = _single_line("title", title, required=True)
@@ -473,7 +477,10 @@ def add_article(
         raise ArticleError(f"{path}: no such file")
     data = path.read_bytes()
     raw = decode_source(data, path)
-    fmt = _format_of(path, raw)
+    if fmt is None:
+        fmt = _format_of(path, raw)
+    elif fmt not in FORMATS:
+        raise ArticleError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     text = clean_text(raw, fmt, title=title, author=author)
     if not re.search(r"[^\W\d_]", text):
         raise ArticleError(f"{path}: no article text left after cleaning ({fmt})")
@@ -530,6 +537,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--standpoint", default="", help='neutral label, e.g. "Italian magazine"')
     add.add_argument("--url", default="")
     add.add_argument("--id", dest="article_id", default=None, help="article id (a slug)")
+    add.add_argument("--format", dest="fmt", choices=FORMATS, default=None,
+                     help="text, markdown or html (default: from the file name)")
     add.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     for name, text in (("list", "list the articles"), ("check", "validate and count")):
         sub = commands.add_parser(name, help=text)
@@ -545,7 +554,7 @@ def _cmd_add(args: argparse.Namespace, root: Path) -> int:
     article = add_article(
         args.file, title=args.title, publisher=args.publisher, date=args.date,
         author=args.author, standpoint=args.standpoint, url=args.url, root=root,
-        article_id=args.article_id,
+        article_id=args.article_id, fmt=args.fmt,
     )
     count = len(split_passages(article))
     print(f"added {article.id}: {len(article.text)} characters, {count} passages")

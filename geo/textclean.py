@@ -5,7 +5,8 @@ markers and the footnote/URL lists at the end, newsletter, donation and social-m
 boilerplate, photo captions, author boxes and disclaimers, and pull quotes that repeat a
 sentence of the body. Hard line wraps are joined (hyphenated breaks keep a real hyphen
 unless the unhyphenated word occurs elsewhere in the text), paragraphs broken by a page
-break are joined again, and characters mangled by PDF extraction are repaired.
+break are joined again, and characters mangled by PDF extraction are repaired (byte-swapped
+"ᤀ猀" for "’s"; a lost apostrophe in "Armenias" when the text spells "Armenia's" elsewhere).
 
 The result is deterministic: paragraphs separated by one blank line, no other newlines.
 Words are never changed otherwise; the article is quoted as it is.
@@ -322,6 +323,27 @@ def remove_footnote_markers(paragraph: str) -> str:
     return " ".join(paragraph.split())
 
 
+_LOST_APOSTROPHE = re.compile(r"\b([A-Z][a-z]+ia)s\b")
+
+
+def _restore_possessives(paragraphs: list[str]) -> list[str]:
+    """Restore an apostrophe PDF extraction lost ("Armenias attempts" → "Armenia's
+    attempts"), only for names in -ia whose possessive the same text also spells in full."""
+    text = "\n".join(paragraphs)
+    marks = {}
+    for name in set(_LOST_APOSTROPHE.findall(text)):
+        for mark in ("'", "\u2019"):
+            if f"{name}{mark}s" in text:
+                marks[name] = mark
+                break
+
+    def fix(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"{name}{marks[name]}s" if name in marks else match.group(0)
+
+    return [_LOST_APOSTROPHE.sub(fix, p) for p in paragraphs]
+
+
 def _comparable(text: str) -> str:
     text = text.casefold().translate(str.maketrans("‘’“”–—", "''\"\"--"))
     text = re.sub(r"[^\w'\"-]+", " ", text)
@@ -391,6 +413,7 @@ def clean_text(raw: str, fmt: str = "text", *, title: str = "", author: str = ""
     paragraphs = _join_page_breaks(paragraphs, vocab)
     paragraphs = [remove_footnote_markers(p) for p in paragraphs]
     paragraphs = [p for p in paragraphs if _WORD.search(p)]
+    paragraphs = _restore_possessives(paragraphs)
     paragraphs = _drop_pull_quotes(paragraphs)
     paragraphs = _drop_byline(paragraphs, title, author)
     return "\n\n".join(paragraphs)

@@ -139,6 +139,12 @@ def test_no_pdf_mangled_characters_and_the_repair_works_on_the_seed():
     assert re.search(r"Ankara University’s\s+Faculty", repaired)
     for article in load_corpus(SHIPPED):
         assert not re.search("[\u1900\u7300\u2000\u00a0\u2011]", article.text)
+    # The same extraction dropped the apostrophe of some possessives; the text spells
+    # "Armenia's" and "Russia's" elsewhere, which is the evidence for restoring them.
+    assert "Armenias attempts" in raw and "Russias" in raw
+    text = clean_text(raw, title="x")
+    assert "as a result of Armenia's attempts" in text
+    assert "With Russia's attention shifting" in text and "Russias" not in text
 
 
 def test_markdown_link_stubs_and_emphasis_are_reduced_to_text(corpus):
@@ -311,6 +317,8 @@ def test_add_html_keeps_markup_as_plain_text(tmp_corpus):
         ("empty.txt", b"", "empty"),
         ("blank.md", b" \n\n\t\n", "empty"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        ("controls.txt", bytes(range(1, 9)) * 50 + b"Goris", "binary"),
+        ("utf16.txt", "Goris and Kapan".encode("utf-16"), "UTF-16"),
         ("latin1.txt", "Le corridor de Latchine passe près de Stépanakert.".encode("latin-1"),
          "not UTF-8"),
         ("scripts.html", b"<html><script>var a = 1;</script><nav>Home</nav></html>",
@@ -367,6 +375,16 @@ def test_bad_metadata_is_refused_and_changes_nothing(tmp_corpus, kwargs, message
     with pytest.raises(ArticleError, match=message):
         add_article(FIXTURES / "articles_sample.md", root=tmp_corpus, **arguments)
     assert snapshot(tmp_corpus) == before
+
+
+def test_format_can_be_given_for_markdown_in_a_txt_file(tmp_corpus, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("The *Lachin* corridor and **Goris** are [named](#) here for a test.\n",
+                    encoding="utf-8")
+    article = add_article(path, title="T", publisher="P", date="2024", fmt="markdown",
+                          root=tmp_corpus)
+    assert article.text == "The Lachin corridor and Goris are named here for a test."
+    assert (tmp_corpus / f"{article.id}.md").read_bytes() == path.read_bytes()
 
 
 def test_missing_file_is_refused(tmp_corpus, tmp_path):
