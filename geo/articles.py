@@ -474,7 +474,7 @@ def add_article(
     if url and not re.match(r"^https?://\S+$", url):
         raise ArticleError(f"--url: {url!r} is not an http(s) address")
     if not path.is_file():
-        raise ArticleError(f"{path}: no such file")
+        raise ArticleError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     data = path.read_bytes()
     raw = decode_source(data, path)
     if fmt is None:

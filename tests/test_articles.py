@@ -509,3 +509,44 @@ def test_cli_check_and_show(tmp_corpus):
     assert shown.returncode == 0 and "[cepa-2023-avdaliani:p001 0:" in shown.stdout
     missing = _run("show", "nope", "--root", str(tmp_corpus))
     assert missing.returncode == 1 and "nope" in missing.stderr
+
+
+# --- formats and sentence splitting on constructed input ----------------------------------
+
+
+def test_html_blocks_become_paragraphs_and_chrome_is_dropped():
+    raw = (
+        "<html><head><title>Page</title><style>p{}</style></head><body>"
+        "<header><nav><a href='/'>Home</a></nav></header>"
+        "<h2>Roads</h2><p>The road from\nGoris<br>reaches Kornidzor.</p>"
+        "<ul><li>Area of 29 km<sup>2</sup> near Sotk.</li><li>Named in a report<sup>4</sup>"
+        " on Jermuk.</li></ul><aside>Related: other stories</aside>"
+        "<footer>© 2024 Example. Follow us.</footer></body></html>"
+    )
+    assert clean_text(raw, "html") == (
+        "Roads\n\nThe road from Goris reaches Kornidzor.\n\n"
+        "Area of 29 km² near Sotk.\n\nNamed in a report on Jermuk."
+    )
+
+
+def test_markdown_headings_quotes_and_rules():
+    raw = "Title line\n==========\n\nSome *text* with `code`.\n\n---\n\n> quoted\n> lines\n"
+    assert clean_text(raw, "markdown") == "Title line\n\nSome text with code.\n\nquoted lines"
+
+
+def test_long_paragraph_splits_at_sentences_only():
+    sentences = [
+        "Mr. Aliyev and Mr. Pashinyan met in the U.S. capital on 1 May.",
+        "The talks covered road No. 5 and a 3.5 km section of the border near Tavush.",
+        "Officials said the delimitation would continue through the autumn of that year.",
+    ] * 8
+    article = Article("toy", "T", "", "P", "2024", "", "", " ".join(sentences))
+    passages = split_passages(article)
+    assert len(passages) > 1
+    for passage in passages:
+        assert len(passage.text) <= 700
+        assert passage.text.startswith("Mr. Aliyev") or passage.text.startswith(
+            ("The talks", "Officials")
+        )
+        assert passage.text.endswith(("1 May.", "near Tavush.", "that year."))
+    assert " ".join(p.text for p in passages) == article.text
