@@ -47,7 +47,7 @@ def _conform(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> gpd.GeoDataFrame:
         raise AtlasDataError(f"{path}: table {layer!r} lacks columns {missing}")
     gdf = gdf[[*COLUMNS, "geometry"]].copy()
     for col in TEXT_COLUMNS:
-        gdf[col] = gdf[col].map(_text).astype(object)
+        gdf[col] = gdf[col].map(_text).astype(str)
     for col in FLOAT_COLUMNS:
         gdf[col] = pd.to_numeric(gdf[col], errors="coerce").astype("float64")
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely import ops
 from shapely.geometry.base import BaseGeometry
@@ -20,7 +22,12 @@ def _transformer(src: str, dst: str) -> Transformer:
 
 def to_crs(geom: BaseGeometry, dst: str, src: str = "EPSG:4326") -> BaseGeometry:
     """Reproject one shapely geometry (lon/lat in, ``dst`` out by default)."""
-    return ops.transform(_transformer(src, dst).transform, geom)
+    transformer = _transformer(src, dst)
+
+    def _xy(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(transformer.transform(coords[:, 0], coords[:, 1]))
+
+    return shapely.transform(geom, _xy)
 
 
 def geodesic_length_km(geom: BaseGeometry) -> float:

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from shapely.geometry import LineString, Point
 
+from geo import paths
 from geo.measure import METRIC_CRS, geodesic_length_km, to_crs
-from geo.paths import WAYPOINTS
 
 _ROUTE_KEYS = {
     "id", "name", "label", "kind", "source", "accuracy", "description", "valid_from",
@@ -184,9 +184,10 @@ def _route(raw: Any, where: str) -> Route:
     )
 
 
-def load_routes(path: Path | str = WAYPOINTS) -> dict[str, Route]:
-    """Read and validate ``waypoints.yaml``; route id → :class:`Route` in file order."""
-    path = Path(path)
+def load_routes(path: Path | str | None = None) -> dict[str, Route]:
+    """Read and validate ``waypoints.yaml`` (default ``geo.paths.WAYPOINTS``); route id →
+    :class:`Route` in file order."""
+    path = Path(path or paths.WAYPOINTS)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
