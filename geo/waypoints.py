@@ -14,7 +14,7 @@ from geo import paths
 from geo.measure import METRIC_CRS, geodesic_length_km, to_crs
 
 _ROUTE_KEYS = {
-    "id", "name", "label", "kind", "source", "accuracy", "description", "valid_from",
+    "id", "name", "label", "names", "kind", "source", "accuracy", "description", "valid_from",
     "valid_to", "stated_length_km", "stated_length_source", "stated_segments",
     "follow_border", "waypoints",
 }  # fmt: skip
@@ -64,6 +64,7 @@ class Route:
     waypoints: tuple[Waypoint, ...]
     stated_segments: tuple[dict[str, Any], ...] = ()
     follow_border: dict[str, Any] = field(default_factory=dict)
+    names: str = ""
 
     @property
     def located(self) -> list[Waypoint]:
@@ -181,6 +182,7 @@ def _route(raw: Any, where: str) -> Route:
         waypoints=points,
         stated_segments=segments,
         follow_border=dict(border),
+        names=str(raw.get("names") or ""),
     )
 
 
@@ -219,7 +221,8 @@ def route_record(route: Route, line) -> dict:
             f"{route.stated_length_km:,g} km"
         )
     return {
-        "id": route.id, "name": route.name, "label": route.label, "kind": route.kind,
+        "id": route.id, "name": route.name, "label": route.label, "names": route.names,
+        "kind": route.kind,
         "description": route.description, "valid_from": route.valid_from,
         "valid_to": route.valid_to, "source": route.source, "accuracy": accuracy,
         "stated_length_km": route.stated_length_km, "stated_length_source":

@@ -219,3 +219,19 @@ def test_bad_routes_are_named(tmp_path, change, message):
 def test_missing_waypoints_file(tmp_path):
     with pytest.raises(WaypointError, match=r"none\.yaml: file not found"):
         load_routes(tmp_path / "none.yaml")
+
+
+def test_command_line_build(tmp_path):
+    import subprocess
+    import sys
+
+    from geo.paths import ROOT
+
+    out = tmp_path / "cli.gpkg"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "build", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stdout
+    assert set(read_atlas(out)) == set(LAYERS)
