@@ -84,6 +84,7 @@ _PLACE_FIELDS = (
     "source",
 )
 _REQUIRED = ("id", "name", "kind", "source")
+_RULE_FIELDS = ("words_before", "words_after", "window_before", "window_after")
 
 
 class GazetteerError(ValueError):
@@ -119,12 +120,16 @@ class Place:
 
 @dataclass(frozen=True)
 class ContextRule:
-    """Pick ``place`` when one of ``words_before``/``words_after`` is near the mention."""
+    """Pick ``place`` when one of ``words_before``/``words_after`` is near the mention.
+
+    ``window_before``/``window_after``: how many words before/after the mention are looked at.
+    """
 
     place: str
     words_before: frozenset[str] = frozenset()
     words_after: frozenset[str] = frozenset()
-    window: int = 3
+    window_before: int = 2
+    window_after: int = 1
 
 
 @dataclass(frozen=True)
@@ -150,10 +155,32 @@ class Gazetteer:
 def fold(text: str) -> str:
     """Matching key of a spelling: casefolded, without diacritics, one kind of dash/apostrophe.
 
-    The same folding is applied to texts by the linker (with an offset map), so a key is found
-    wherever the spelling is written in any case or with or without diacritics.
+    The linker folds texts the same way (:func:`fold_with_map`), so a key is found wherever the
+    spelling is written in any case, with or without diacritics, with any dash.
     """
-    return "".join(fold_char(c) for c in text)
+    return fold_with_map(text)[0]
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Folded copy of ``text`` and, for each folded character, its index in ``text``.
+
+    Characters fold one by one (:func:`fold_char`); a run of whitespace becomes one space and
+    whitespace around a dash is dropped, so "Baku – Tbilisi" folds like "Baku–Tbilisi" and a
+    line break after a hyphen ("Nagorno-\nKarabakh") disappears.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    for i, c in enumerate(text):
+        for ch in fold_char(c):
+            if ch == " " and out and out[-1] in " -":
+                continue
+            if ch == "-":
+                while out and out[-1] == " ":
+                    out.pop()
+                    index.pop()
+            out.append(ch)
+            index.append(i)
+    return "".join(out), index
 
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212-"
@@ -300,17 +327,20 @@ def _parse_ambiguity(path: Path, index: int, rec: Any, places: dict[str, Place])
         rw = f"{where}.when[{j}]"
         if not isinstance(r, dict) or r.get("place") not in ids:
             raise _fail(path, rw, f"'place' must be one of {list(ids)}")
-        unknown = sorted(set(r) - {"place", "words_before", "words_after", "window"})
+        unknown = sorted(set(r) - {"place", *_RULE_FIELDS})
         if unknown:
             raise _fail(path, rw, f"unknown fields {unknown}")
         before = _words(path, rw, r.get("words_before"), "words_before")
         after = _words(path, rw, r.get("words_after"), "words_after")
         if not before and not after:
             raise _fail(path, rw, "needs 'words_before' or 'words_after'")
-        window = r.get("window", 3)
-        if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 10:
-            raise _fail(path, rw, "'window' must be an integer from 1 to 10")
-        rules.append(ContextRule(r["place"], before, after, window))
+        windows = []
+        for key, fallback in (("window_before", 2), ("window_after", 1)):
+            w = r.get(key, fallback)
+            if not isinstance(w, int) or isinstance(w, bool) or not 1 <= w <= 10:
+                raise _fail(path, rw, f"{key!r} must be an integer from 1 to 10")
+            windows.append(w)
+        rules.append(ContextRule(r["place"], before, after, *windows))
     for alias in aliases:
         owners = [p for p in ids if fold(alias) in {fold(s) for s in places[p].spellings}]
         if len(owners) < 2:

@@ -7,7 +7,8 @@ Rules (each has a unit test in ``tests/test_linker.py``):
   hyphens and dashes ``‐ ‑ ‒ – — −`` → ``-``, all apostrophes → ``'``) and put in one
   Aho–Corasick automaton (``pyahocorasick``). The text is folded the same way, character by
   character, into a copy with an offset map (runs of whitespace, CR/LF included, become one
-  space), so every mention carries offsets into the text exactly as given:
+  space; spaces around dashes are dropped, so "Baku – Tbilisi – Ceyhan" and a hyphen at a line
+  break match too), so every mention carries offsets into the text exactly as given:
   ``text[start:end] == surface``.
 * **Word boundaries.** A match counts only when the characters before and after it are not
   letters or digits: "Kars" is not found in "Karsten", "Aras" not in "Arasay", "Armenia" not in
@@ -31,11 +32,12 @@ Rules (each has a unit test in ``tests/test_linker.py``):
 * **Ambiguity.** A spelling shared by several places (town/district "Lachin", AR/city
   "Nakhchivan", region/oblast "Nagorno-Karabakh") resolves by the context rules of the
   ``ambiguous`` section of the gazetteer: a rule fires when one of its words occurs within
-  ``window`` words before or after the mention, in the same sentence ("Zangilan district",
-  "the border regions called Lachin", "the city of Nakhchivan"). Mentions joined into a list by
-  commas, "and" or "or" share the context of the whole list ("the Aghdam, Fuzuli, Jabrayil, and
-  Zangilan districts"). Otherwise the entry's ``default`` applies (the town; the Autonomous
-  Republic for "Nakhchivan", which is what the seed articles mean by it).
+  ``window_before`` (default 2) words before or ``window_after`` (default 1) words after the
+  mention, in the same sentence ("Zangilan district", "the border regions called Lachin",
+  "the city of Nakhchivan"; "Lachin, the district centre" stays the town). Mentions joined
+  into a list by commas, "and" or "or" share the context of the whole list ("the Aghdam,
+  Fuzuli, Jabrayil, and Zangilan districts"). Otherwise the entry's ``default`` applies (the
+  town; the Autonomous Republic for "Nakhchivan", which is what the seed articles mean by it).
 * **Generic words stay outside the surface.** "Syunik province", "Tavush region" and "Zangilan
   district" give the surfaces "Syunik", "Tavush", "Zangilan"; only words that make a different
   place are part of a spelling ("corridor", "pipeline", "railway", "Autonomous Republic").
@@ -67,6 +69,7 @@ from geo.gazetteer import (
     Place,
     fold,
     fold_char,
+    fold_with_map,
     read_gazetteer,
 )
 from geo.paths import GAZETTEER
@@ -115,25 +118,6 @@ def _make_spelling(text: str, place_ids: tuple[str, ...]) -> _Spelling:
     acronym = len(letters) >= 2 and all(c.isupper() for c in letters)
     capitals = tuple(text[i].isupper() for i in _word_starts(text))
     return _Spelling(text, place_ids, acronym, capitals)
-
-
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Folded copy of ``text`` and, for each folded character, its index in ``text``."""
-    out: list[str] = []
-    index: list[int] = []
-    last_space = False
-    for i, c in enumerate(text):
-        f = fold_char(c)
-        if f == " ":
-            if last_space:
-                continue
-            last_space = True
-        elif f:
-            last_space = False
-        for ch in f:
-            out.append(ch)
-            index.append(i)
-    return "".join(out), index
 
 
 class Linker:
@@ -201,7 +185,7 @@ class Linker:
         return all(surface[i].isupper() for i, cap in zip(starts, sp.capitals, strict=True) if cap)
 
     def _candidates(self, text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
-        folded, index = _fold_with_map(text)
+        folded, index = fold_with_map(text)
         n = len(folded)
         found = []
         for end_f, key in self._automaton.iter(folded):
@@ -267,9 +251,9 @@ class Linker:
     def _resolve(self, amb: Ambiguity, contexts: list[tuple[list[str], list[str]]]) -> str:
         for rule in amb.rules:
             for before, after in contexts:
-                if rule.words_before & set(before[: rule.window]):
+                if rule.words_before & set(before[: rule.window_before]):
                     return rule.place
-                if rule.words_after & set(after[: rule.window]):
+                if rule.words_after & set(after[: rule.window_after]):
                     return rule.place
         return amb.default
 

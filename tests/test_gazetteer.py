@@ -111,6 +111,35 @@ def test_gazetteer_and_atlas_features_match(places):
     assert {pid: claimed[pid] for pid in atlas} == atlas
 
 
+def test_points_agree_with_the_atlas_geometry(places):
+    if not ATLAS_GPKG.exists():
+        pytest.skip(f"{ATLAS_GPKG} not built")
+    from pyproj import Geod
+
+    from geo.io import read_atlas
+
+    geod = Geod(ellps="WGS84")
+    checked = 0
+    for gdf in read_atlas().values():
+        for fid, geom in zip(gdf["id"], gdf.geometry, strict=True):
+            place = places[fid]
+            if place.has_point and geom.geom_type == "Point":
+                metres = geod.inv(place.lon, place.lat, geom.x, geom.y)[2]
+                assert metres < 1000, (fid, round(metres))
+                checked += 1
+    assert checked >= 40
+
+
+def test_ambiguity_entries_keep_their_defaults():
+    gaz = read_gazetteer()
+    by_alias = {fold(a): amb for amb in gaz.ambiguities for a in amb.aliases}
+    assert by_alias["lachin"].default == "town-lachin"
+    assert by_alias["nakhchivan"].default == "nakhchivan-ar"
+    assert by_alias["kelbecer"].places == ("town-kalbajar", "district-kalbajar")
+    rule = by_alias["lachin"].rules[0]
+    assert (rule.place, rule.window_after) == ("lachin-corridor-2020", 3)
+
+
 def test_spellings_from_the_specification_name_one_place():
     linker = Linker.default()
     for pid, spellings in SAME_PLACE.items():

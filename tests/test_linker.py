@@ -111,6 +111,18 @@ def test_dash_variants(linker, dash):
     ]
 
 
+def test_spaced_dashes_and_hyphen_at_line_break(linker):
+    assert _pairs(linker, "the Baku – Tbilisi – Ceyhan pipeline") == [
+        ("Baku – Tbilisi – Ceyhan pipeline", "pipeline-btc")
+    ]
+    text = "in Nagorno-\nKarabakh and Armenia – Azerbaijan"
+    assert _pairs(linker, text) == [
+        ("Nagorno-\nKarabakh", "region-karabakh"),
+        ("Armenia", "country-armenia"),
+        ("Azerbaijan", "country-azerbaijan"),
+    ]
+
+
 def test_case_rules(linker):
     assert linker.link("a turkey for dinner in georgia") == []
     assert _pairs(linker, "Lachin Corridor") == [("Lachin Corridor", "lachin-corridor-2020")]
@@ -151,6 +163,10 @@ def test_lachin_town_district_and_corridor(linker):
     assert _pairs(linker, "the Lachin (Berdzor) corridor")[0] == (
         "Lachin",
         "lachin-corridor-2020",
+    )
+    assert _pairs(linker, "Lachin, the district centre, was rebuilt.")[0] == (
+        "Lachin",
+        "town-lachin",
     )
     # context does not cross sentences
     assert _pairs(linker, "It was a quiet district. Lachin was empty.")[0] == (
