@@ -405,7 +405,7 @@ _SETUP_JS = """
   }
   map.on('zoomend', zoomClass);
   zoomClass();
-  var legend = L.control({position: 'bottomleft'});
+  var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
     var d = L.DomUtil.create('div', 'atlas-legend');
     d.innerHTML = %(legend)s;
@@ -425,10 +425,10 @@ _CSS = """
 .atlas-label::before { display: none; }
 .atlas-zoomed-out .atlas-label-1 { display: none; }
 .atlas-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-height: 45vh; overflow-y: auto; font-size: 11px;
-  width: max-content; max-width: 240px; }
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-height: 45vh; overflow-y: auto;
+  font-size: 10.5px; line-height: 1.15; width: max-content; max-width: 240px; }
 .atlas-legend summary { font-weight: 600; cursor: pointer; }
-.atlas-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.atlas-legend .row { display: flex; align-items: center; gap: 5px; margin: 1px 0; }
 .atlas-legend svg { flex: none; }
 .atlas-pop-title { font-weight: 700; font-size: 14px; }
 .atlas-pop-names { color: #555; font-size: 12px; }
