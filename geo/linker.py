@@ -27,7 +27,7 @@ Rules (each has a unit test in ``tests/test_linker.py``):
   Caucasus", "Nagorno-Karabakh Autonomous Oblast" over "Nagorno-Karabakh"); mentions never
   overlap.
 * **Not places.** Phrases listed under ``not_places`` in the gazetteer ("Baku Dialogues", a
-  journal; "Ararat Mirzoyan", a person; "Western Azerbaijan", an irredentist name for Armenia)
+  journal; "Ararat Mirzoyan", a person; "Western Azerbaijan", a name for Armenia's territory)
   take part in the longest-match contest and are then dropped, so the name inside is not linked.
 * **Ambiguity.** A spelling shared by several places (town/district "Lachin", AR/city
   "Nakhchivan", region/oblast "Nagorno-Karabakh") resolves by the context rules of the
