@@ -57,6 +57,7 @@ _DATE_FORMS = {
     "year": re.compile(r"^(\d{4})$"),
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is there
 
 
 class EventError(ValueError):
@@ -279,7 +280,7 @@ def load_events(
     if not path.is_file():
         raise EventError(f"{path}: events file not found")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise EventError(f"{name}: not valid YAML ({exc})") from exc
     if isinstance(doc, list):
