@@ -28,26 +28,28 @@ Which passages discuss an event
 A passage is scored against an event from four kinds of evidence:
 
 * places: the linker finds one of the event's places in the passage: +3 for a specific place,
-  +1 when only a broad one (``country-*``, ``region-*``) is mentioned;
+  +1 when only a broad one is mentioned (``country-*``, ``region-*`` and the capitals Yerevan,
+  Baku and Tbilisi, which articles use for their governments);
 * keywords: each distinct single-word keyword of the event found as a word (plural and
-  ``-ed``/``-ing`` forms included): +2, at most three counted;
+  ``-ed``/``-ing`` forms included, each spelling counted once): +2, at most three counted;
 * phrases: each keyword of two or more words is distinctive ("Bishkek Protocol", "Madrid
   Principles"): +5, at most two counted;
 * dates: every date expression in the passage ("26 February 1992", "February 22, 2023",
-  "12-14 September", "November 2020", "1994") is compared with the event's period. The best
-  relation counts: +4 when it falls in the period at the event's precision (a day for a
-  day-dated event, a month for a month-dated or multi-month one, a year for a year-dated one;
-  a day without a year matches when it falls in the period in one of its years; the event's
-  ``date_terms`` also count here), +1 when only the month or year overlaps, 0 when it is within
-  a month of the period, -3 when the passage only gives other days or months (it is about
-  another time), -1 when it only gives other years.
+  "12-14 September", "November 2020", "in October", "1994") is read, a missing year taken
+  from the last full date before it in the passage or else from the article's publication
+  date, and compared with the event's period. The best relation counts: +4 for a day inside a
+  day-dated event of at most a month; +3 for a month or day inside a longer or month-dated
+  event, or a year inside a year-dated one (the event's ``date_terms`` count +4); +1 when only
+  the month or the year overlaps; 0 within a month of the period; when every date of the
+  passage is further away it is about another time: -4 (-2 when a phrase matched) if it gives
+  other days or months, -1 if it gives only other years.
 
-A passage discusses the event when its score is at least 5, it mentions one of the event's
-places or a phrase, and it has a keyword, a phrase or an exact date. In practice: a specific
-place plus one keyword, a broad place plus two keywords or plus the exact date, or a
-distinctive phrase alone, unless the passage's own dates point elsewhere. Passages of an
-article published before the event began are never linked to it. Each event keeps its
-``MAX_PASSAGES_PER_EVENT`` best passages (ties in corpus order).
+A passage discusses the event when its score is at least 5, it has a keyword, a phrase or an
+exact date, and it names one of the event's places, a phrase or an exact date. In practice: a
+specific place plus one keyword, a broad place plus two keywords, an exact date plus a
+keyword, or a distinctive phrase alone, unless the passage's own dates point elsewhere.
+Passages of an article published before the event began are never linked to it. Each event
+keeps its ``MAX_PASSAGES_PER_EVENT`` best passages (ties in corpus order).
 """
 
 from __future__ import annotations
