@@ -166,8 +166,53 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
 
     Characters fold one by one (:func:`fold_char`); a run of whitespace becomes one space and
     whitespace around a dash is dropped, so "Baku – Tbilisi" folds like "Baku–Tbilisi" and a
-    line break after a hyphen ("Nagorno-\nKarabakh") disappears.
+    line break after a hyphen ("Nagorno-\\nKarabakh") disappears.
     """
+    table = _one_to_one_table(text)
+    if table is None:
+        return _fold_with_map_slow(text)
+    folded = text.translate(table)
+    cuts = []
+    for m in _SPACE_CUTS.finditer(folded):
+        a, b = m.span()
+        near_dash = folded[a - 1 : a] == "-" or folded[b : b + 1] == "-"
+        cuts.append((a if near_dash else a + 1, b))
+    if not cuts:
+        return folded, list(range(len(text)))
+    parts: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for a, b in cuts:
+        parts.append(folded[pos:a])
+        index.extend(range(pos, a))
+        pos = b
+    parts.append(folded[pos:])
+    index.extend(range(pos, len(folded)))
+    return "".join(parts), index
+
+
+_SPACE_CUTS = re.compile(r" {2,}|(?<=-) +| +(?=-)")
+_TABLE: dict[int, str] = {}
+_NOT_ONE_TO_ONE: set[str] = set()
+
+
+def _one_to_one_table(text: str) -> dict[int, str] | None:
+    """Translation table when every character of ``text`` folds to exactly one character."""
+    chars = set(text)
+    if chars & _NOT_ONE_TO_ONE:
+        return None
+    for c in chars:
+        if ord(c) not in _TABLE:
+            f = fold_char(c)
+            if len(f) != 1:
+                _NOT_ONE_TO_ONE.add(c)
+                return None
+            _TABLE[ord(c)] = f
+    return _TABLE
+
+
+def _fold_with_map_slow(text: str) -> tuple[str, list[int]]:
+    """:func:`fold_with_map` character by character (texts with combining marks, ligatures)."""
     out: list[str] = []
     index: list[int] = []
     for i, c in enumerate(text):

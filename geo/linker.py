@@ -215,15 +215,15 @@ class Linker:
         return found
 
     @staticmethod
-    def _select(cands: list[tuple[int, int, str, tuple[str, ...]]]) -> list[tuple]:
+    def _select(cands: list[tuple[int, int, str, tuple[str, ...]]], size: int) -> list[tuple]:
         """Longest first, then leftmost; keep candidates that overlap nothing kept."""
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(size)
         kept = []
-        for cand in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
+        for cand in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
             s, e = cand[0], cand[1]
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) != -1:
                 continue
-            taken.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
             kept.append(cand)
         kept.sort(key=lambda c: c[0])
         return kept
@@ -259,14 +259,16 @@ class Linker:
 
     def link(self, text: str) -> list[Mention]:
         """Every place mention in ``text``, in order, with offsets into ``text``."""
-        kept = self._select(self._candidates(text))
+        kept = self._select(self._candidates(text), len(text))
         # lists joined by commas/and/or share their context
         group_of: list[int] = []
+        group_last: dict[int, int] = {}
         for i, cand in enumerate(kept):
             if i and _LIST_GAP.match(text[kept[i - 1][1] : cand[0]]):
                 group_of.append(group_of[-1])
             else:
                 group_of.append(i)
+            group_last[group_of[-1]] = i
         mentions = []
         for i, (start, end, key, ids) in enumerate(kept):
             if ids == (_NOT_A_PLACE,) or _NOT_A_PLACE in ids:
@@ -275,7 +277,7 @@ class Linker:
             amb = self._rules.get(key)
             if amb is not None:
                 first = group_of[i]
-                last = max(j for j, g in enumerate(group_of) if g == first)
+                last = group_last[first]
                 contexts = [(self._words_before(text, start), self._words_after(text, end))]
                 if last != first or i != first:
                     contexts.append(

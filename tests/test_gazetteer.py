@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 
-from geo.gazetteer import GazetteerError, fold, load_gazetteer, read_gazetteer
+from geo.gazetteer import (
+    GazetteerError,
+    _fold_with_map_slow,
+    fold,
+    fold_with_map,
+    load_gazetteer,
+    read_gazetteer,
+)
 from geo.linker import Linker
 from geo.paths import ATLAS_GPKG, EVENTS, GAZETTEER
 from geo.schema import REGION_BOX
@@ -169,6 +177,17 @@ def test_fold_removes_case_diacritics_and_dash_variants():
     assert fold("Xankəndi") == "xankendi"
     assert fold("Baku–Tbilisi—Ceyhan") == fold("baku-tbilisi‑ceyhan")
     assert fold("Armenia’s") == fold("Armenia's")
+
+
+def test_fold_with_map_fast_path_equals_the_character_loop():
+    rng = random.Random(7)
+    alphabet = list("ab C-–— \n\t\r'’İıəé🙂") + ["e\u0301", "\u00ad", "ß"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        assert fold_with_map(text) == _fold_with_map_slow(text), repr(text)
+    folded, index = fold_with_map("Baku  –\r\n Tbilisi")
+    assert folded == "baku-tbilisi"
+    assert index == [0, 1, 2, 3, 6, 10, 11, 12, 13, 14, 15, 16]
 
 
 # -- validation errors ------------------------------------------------------------------------
