@@ -43,10 +43,14 @@ _PAINT_JS = """
   const box = d && d.querySelector('.leaflet-container');
   const n = box ? d.querySelectorAll(featSel).length : -1;
   const now = performance.now();
+  if (f && st.iframe === undefined) st.iframe = now;
+  if (box && st.box === undefined) st.box = now;
+  if (n > 0 && st.first === undefined) st.first = now;
   if (n !== st.count) { st.count = n; st.changed = now; }
   if (n <= 0) return false;
-  if (want > 0) return n >= want ? {t: now, n: n} : false;
-  return now - st.changed >= settle ? {t: st.changed, n: n} : false;
+  const out = {t: now, n: n, iframe: st.iframe, box: st.box, first: st.first};
+  if (want > 0) return n >= want ? out : false;
+  return now - st.changed >= settle ? {...out, t: st.changed} : false;
 }
 """
 
@@ -57,6 +61,9 @@ class Paint:
 
     ms: float
     features: int
+    iframe_ms: float = 0.0  # the map's iframe is in the page
+    container_ms: float = 0.0  # Leaflet's container is in the iframe
+    first_feature_ms: float = 0.0  # the first feature is drawn
     http_bytes: int = 0
     ws_bytes: int = 0
     ws_frames: int = 0
@@ -106,13 +113,13 @@ def open_page(browser: Browser) -> Page:
     return browser.new_page(viewport=VIEWPORT)
 
 
-def wait_painted(page: Page, want: int = 0, timeout_ms: float = 120_000) -> tuple[float, int]:
-    """Wait for the map to be painted (see module doc); return (ms since navigation, count)."""
+def wait_painted(page: Page, want: int = 0, timeout_ms: float = 120_000) -> dict:
+    """Wait for the map to be painted (see module doc); return the page's timings in ms since
+    navigation (``t`` painted, ``iframe``, ``box``, ``first``) and the feature count ``n``."""
     handle = page.wait_for_function(
         _PAINT_JS, arg=[IFRAME, FEATURES, want, SETTLE_MS], polling="raf", timeout=timeout_ms
     )
-    got = handle.json_value()
-    return float(got["t"]), int(got["n"])
+    return handle.json_value()
 
 
 def load(browser: Browser, url: str, want: int = 0, settle_after: float = 0.0) -> Paint:
@@ -122,10 +129,13 @@ def load(browser: Browser, url: str, want: int = 0, settle_after: float = 0.0) -
     try:
         traffic = Traffic(page)
         page.goto(url, wait_until="commit")
-        ms, n = wait_painted(page, want)
+        got = wait_painted(page, want)
         if settle_after:
             page.wait_for_timeout(settle_after * 1000)
-        return Paint(ms, n, traffic.http, traffic.ws, traffic.frames, list(traffic.requests))
+        return Paint(
+            float(got["t"]), int(got["n"]), float(got["iframe"]), float(got["box"]),
+            float(got["first"]), traffic.http, traffic.ws, traffic.frames, list(traffic.requests),
+        )
     finally:
         page.close()
 

@@ -3,7 +3,7 @@
 Text: the article corpus (``geo.articles.load_corpus()``), repeated to the sizes measured.
 Gazetteers: the shipped one (``Linker.default()``), and synthetic ones of 1k/10k/100k made-up
 names (one place per name) for growth with gazetteer size; a fixed set of synthetic names is
-spliced into the text so every size finds the same mentions.
+spliced into the text so every size has mentions to find.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ both meet the same machine load. See ``bench/browser.py`` for what "painted" mea
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 from contextlib import ExitStack
@@ -31,22 +30,42 @@ def bare_app_dir(workdir: Path) -> Path:
 
 
 def layer_bytes() -> dict[str, int]:
-    """Size of each default layer's GeoJSON as the app builds it (when the app exposes it)."""
-    from geo import mapview
+    """Bytes of each layer of the default view as the app sends it: the rendered HTML/JS of
+    the layer's feature group (its GeoJSON and styling code), on the default date."""
+    import folium
 
-    sizes = getattr(mapview, "layer_payload_sizes", None)
-    if sizes is not None:
-        return {str(k): int(v) for k, v in sizes().items()}
-    geojson = getattr(mapview, "layer_geojson", None)
-    if geojson is None:
-        raise AttributeError("geo.mapview exposes neither layer_payload_sizes nor layer_geojson")
-    from geo.io import read_atlas
+    from geo import appdata, mapview
 
-    out = {}
-    for name, gdf in read_atlas().items():
-        data = geojson(name, gdf)
-        text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
-        out[name] = len(text.encode("utf-8"))
+    data = appdata.load_app_data()
+    day = data.last_day  # the app opens on the last day of the timeline
+    features = {k: mapview.features_on(data.features[k], day) for k in mapview.DRAW_ORDER}
+    features[mapview.EVENTS] = mapview.event_features(data.events, data.positions, day)
+
+    def rendered(group: folium.FeatureGroup | None) -> int:
+        m = folium.Map(tiles=None)
+        if group is not None:
+            group.add_to(m)
+        return len(m.get_root().render().encode("utf-8"))
+
+    empty = rendered(None)
+    return {k: rendered(mapview.layer_group(k, f)) - empty for k, f in features.items()}
+
+
+def by_kind(load: browser.Paint) -> dict[str, int]:
+    """Bytes received, split into Streamlit's own frontend, the map component's frontend, the
+    offline map assets (``/app/static``) and the websocket (script output: map and widgets)."""
+    out = {"streamlit_frontend": 0, "folium_component": 0, "map_assets": 0, "other_http": 0}
+    for url, size in load.requests:
+        path = "/" + url.split("/", 3)[-1]
+        if path.startswith("/app/static/"):
+            out["map_assets"] += size
+        elif path.startswith("/component/"):
+            out["folium_component"] += size
+        elif path.startswith(("/static/", "/_stcore/", "/favicon")) or path == "/":
+            out["streamlit_frontend"] += size
+        else:
+            out["other_http"] += size
+    out["websocket"] = load.ws_bytes
     return out
 
 
@@ -100,11 +119,16 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
         "bare_server_rss_bytes": bare_rss,
         "notes": notes,
     }
-    ours = sorted(
-        ((u, s) for u, s in app_bytes.requests if "/_stcore/" not in u and "/static/js/" not in u
-         and "/static/media/" not in u and "/static/css/" not in u),
-        key=lambda x: -x[1],
-    )
+    def phases(loads: list[browser.Paint]) -> dict[str, float]:
+        return {
+            "iframe_s": statistics.median(p.iframe_ms for p in loads) / 1000,
+            "leaflet_container_s": statistics.median(p.container_ms for p in loads) / 1000,
+            "first_feature_s": statistics.median(p.first_feature_ms for p in loads) / 1000,
+            "painted_s": statistics.median(p.ms for p in loads) / 1000,
+        }
+
+    page["warm_phases"] = phases(app_warm)
+    page["bare_warm_phases"] = phases(bare_warm)
     payload = {
         "default_total_bytes": app_bytes.http_bytes + app_bytes.ws_bytes,
         "default_http_bytes": app_bytes.http_bytes,
@@ -115,9 +139,8 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
         "bare_ws_bytes": bare_bytes.ws_bytes,
         "atlas_bytes": (app_bytes.http_bytes + app_bytes.ws_bytes)
         - (bare_bytes.http_bytes + bare_bytes.ws_bytes),
-        "largest_non_framework_requests": [
-            {"url": u.split("/", 3)[-1], "bytes": s} for u, s in ours[:10]
-        ],
+        "default_by_kind": by_kind(app_bytes),
+        "bare_by_kind": by_kind(bare_bytes),
     }
     try:
         payload["layers"] = layer_bytes()
