@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
+
 from bench.synthetic import pronounceable_names
 from geo.paths import ARTICLES_DIR, ROOT
 
@@ -137,7 +139,7 @@ def _run(linker_cls, smoke: bool) -> dict:  # noqa: ANN001 - the Linker class
     naive = NaiveLinker(aliases)
     naive_s, naive_found = best_seconds(lambda: naive.link(text), 1 if smoke else 2)
 
-    sizes = (1, 2, 4) if smoke else (1, 4, 16)
+    sizes = (1, 2, 4) if smoke else (1, 2, 4, 8, 16)
     text_growth = []
     for k in sizes:
         big = "\n\n".join([text] * k)
@@ -179,6 +181,14 @@ def _run(linker_cls, smoke: bool) -> dict:  # noqa: ANN001 - the Linker class
         "text_growth": text_growth,
         # seconds per MB at the largest text over the smallest: 1.0 is exactly linear
         "text_linearity": per_mb[-1] / per_mb[0],
+        # k in time ∝ size^k, least squares over all sizes on log-log axes: 1.0 is linear
+        "text_exponent": float(
+            np.polyfit(
+                np.log([g["mb"] for g in text_growth]),
+                np.log([g["seconds"] for g in text_growth]),
+                1,
+            )[0]
+        ),
         "text_size_ratio": last["mb"] / first["mb"],
         "gazetteer_text_mb": round(gaz_mb, 4),
         "gazetteer_growth": gaz_growth,

@@ -108,7 +108,15 @@ def run(workdir: Path, smoke: bool = False) -> dict:
     window_only_s = (time.perf_counter() - t0) / 200
 
     child = measure_process(csv_path)
-    return {
+    section: dict = {}
+    if app_supports_acled():
+        section.update(run_app(workdir, csv_path, changes=2 if smoke else 6))
+    else:
+        section["notes"] = [
+            "the app does not read ATLAS_ACLED yet: server memory and the browser's date "
+            "change with the ACLED table were not measured"
+        ]
+    return section | {
         "events": n,
         "csv_bytes": csv_path.stat().st_size,
         "generate_seconds": gen_s,
@@ -122,4 +130,85 @@ def run(workdir: Path, smoke: bool = False) -> dict:
         "window_payload_bytes_median": int(statistics.median(sizes)),
         "loader_process_peak_rss_bytes": child["peak_rss_bytes"],
         "frame_memory_bytes": int(events.memory_usage(deep=True).sum()),
+    }
+
+
+# --- the app pointed at the table ---------------------------------------------------------
+
+# In the Streamlit page: record when Enter is pressed in the date field, and watch the map's
+# drawn features; done when they changed after the press and then stayed put for ``settle`` ms.
+_WATCH_DATE_JS = """
+() => {
+  const W = window.__date = {press: [], changes: []};
+  const now = () => performance.timeOrigin + performance.now();
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') W.press.push(now()); },
+    true);
+}
+"""
+_DATE_DONE_JS = """
+([iframeSel, featSel, settle]) => {
+  const W = window.__date, now = performance.timeOrigin + performance.now();
+  const f = document.querySelector(iframeSel), d = f && f.contentDocument;
+  const n = d ? d.querySelectorAll(featSel).length : -1;
+  if (W.count === undefined) { W.count = n; W.changed = 0; }
+  if (n !== W.count) { W.count = n; W.changed = now; }
+  const press = W.press[W.press.length - 1];
+  if (press === undefined || !(W.changed > press) || now - W.changed < settle) return false;
+  return {press: press, done: W.changed, n: n};
+}
+"""
+
+
+def app_supports_acled() -> bool:
+    """True when the app reads ``ATLAS_ACLED`` (its optional ACLED layer)."""
+    app = ROOT / "app.py"
+    sources = [app, *sorted((ROOT / "geo").glob("*.py"))]
+    return any("ATLAS_ACLED" in p.read_text(encoding="utf-8") for p in sources if p.exists())
+
+
+def _set_date(page, day: str) -> None:  # noqa: ANN001 - Playwright Page
+    field = page.get_by_label("Map date")
+    field.click()
+    field.press("Control+a")
+    field.type(day.replace("-", "/"))
+    field.press("Enter")
+
+
+def run_app(workdir: Path, csv_path: Path, changes: int, timeout_ms: float = 60_000) -> dict:
+    """Start the atlas with ``ATLAS_ACLED=csv_path``, change its date ``changes`` times in the
+    browser and measure the answer and the server's memory."""
+    from bench import browser
+    from bench.server import serve
+    from geo.assets import ensure_assets
+
+    ensure_assets()
+    # far-apart days, so that the map's features differ from one to the next
+    days = ["2019-06-01", "2023-06-01", "2020-12-01", "2024-10-01", "2018-09-01", "2022-09-14"]
+    env = {"ATLAS_ACLED": str(csv_path)}
+    with serve(ROOT / "app.py", cwd=ROOT, env=env, log=workdir / "app-acled.log") as app:
+        rss_idle = app.rss_bytes()
+        with browser.chromium() as b:
+            page = b.new_page(viewport=browser.VIEWPORT)
+            page.goto(app.url, wait_until="commit")
+            first = browser.wait_painted(page, timeout_ms=timeout_ms * 2)
+            rss_loaded = app.rss_bytes()
+            page.evaluate(_WATCH_DATE_JS)
+            times = []
+            for k in range(changes):
+                page.evaluate("() => { delete window.__date.count; }")
+                _set_date(page, days[k % len(days)])
+                got = page.wait_for_function(
+                    _DATE_DONE_JS, arg=[browser.IFRAME, browser.FEATURES, browser.SETTLE_MS],
+                    polling="raf", timeout=timeout_ms,
+                ).json_value()
+                times.append((got["done"] - got["press"]) / 1000)
+            rss_after = app.rss_bytes()
+    return {
+        "browser_first_paint_s": float(first["t"]) / 1000,
+        "browser_features_drawn": int(first["n"]),
+        "browser_date_change_s": statistics.median(times),
+        "browser_date_change_runs_s": times,
+        "server_rss_idle_bytes": rss_idle,
+        "server_rss_loaded_bytes": rss_loaded,
+        "server_rss_bytes": max(rss_loaded, rss_after),
     }
