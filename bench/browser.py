@@ -68,6 +68,7 @@ class Paint:
     ws_bytes: int = 0
     ws_frames: int = 0
     requests: list[tuple[str, int]] = field(default_factory=list)
+    ws_sizes: list[int] = field(default_factory=list)
 
 
 @contextmanager
@@ -88,6 +89,7 @@ class Traffic:
         self.http = 0
         self.ws = 0
         self.frames = 0
+        self.sizes: list[int] = []
         self.requests: list[tuple[str, int]] = []
         page.on("requestfinished", self._finished)
         page.on("websocket", self._socket)
@@ -105,8 +107,10 @@ class Traffic:
         ws.on("framereceived", self._frame)
 
     def _frame(self, payload: bytes | str) -> None:
-        self.ws += len(payload.encode() if isinstance(payload, str) else payload)
+        size = len(payload.encode() if isinstance(payload, str) else payload)
+        self.ws += size
         self.frames += 1
+        self.sizes.append(size)
 
 
 def open_page(browser: Browser) -> Page:
@@ -135,6 +139,7 @@ def load(browser: Browser, url: str, want: int = 0, settle_after: float = 0.0) -
         return Paint(
             float(got["t"]), int(got["n"]), float(got["iframe"]), float(got["box"]),
             float(got["first"]), traffic.http, traffic.ws, traffic.frames, list(traffic.requests),
+            list(traffic.sizes),
         )
     finally:
         page.close()

@@ -121,7 +121,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         ok = m.check(value) if m.check else None
         note = ""
         if ok is False:
-            note = f"missed: {_by_how_much(m, value)}; bounded by {m.bound or 'our code'}"
+            bound = section.get("bounds", {}).get(m.key) or m.bound or "our code"
+            note = f"missed: {_by_how_much(m, value)}; bounded by {bound}"
         out.append({**_base(m), "value": value, "shown": _fmt(value, m.unit), "pass": ok,
                     "note": note})
     return out
