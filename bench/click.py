@@ -101,7 +101,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _idle(page, timeout_ms: float) -> None:  # noqa: ANN001 - Playwright Page
+def idle(page, timeout_ms: float) -> None:  # noqa: ANN001 - Playwright Page
     """Wait until Streamlit has no script run in progress, then a quiet moment."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
@@ -127,7 +127,7 @@ def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
         page = b.new_page(viewport=CLICK_VIEWPORT)
         page.goto(url, wait_until="commit")
         browser.wait_painted(page)
-        _idle(page, timeout_ms)
+        idle(page, timeout_ms)
         doc = page.frame_locator(browser.IFRAME).locator(".leaflet-container")
         doc = doc.element_handle().owner_frame()
         places = doc.evaluate(_PLACES_JS, MIN_GAP_PX)
@@ -155,7 +155,7 @@ def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
             popup_s.append((popup["t"] - pressed) / 1000)
             panel_s.append((t_panel - pressed) / 1000)
             names.append(place["id"])
-            _idle(page, timeout_ms)
+            idle(page, timeout_ms)
         page.close()
     return {
         "clicks": len(names),
