@@ -149,6 +149,47 @@ def points(events: pd.DataFrame, digits: int = 4) -> list[list[float]]:
     return np.column_stack([lat, lon]).tolist()
 
 
+def aggregate(events: pd.DataFrame, cell_deg: float = 0.1) -> pd.DataFrame:
+    """Events binned on a ``cell_deg`` grid: one row per non-empty cell, for drawing many
+    events as a few hundred sized circles (server-side clustering).
+
+    Columns: ``lat``, ``lon`` (mean position of the cell's events), ``events``,
+    ``fatalities``, ``first``/``last`` (dates), ``top_type`` (most frequent event type),
+    sorted by ``events``, largest first.
+    """
+    columns = ["lat", "lon", "events", "fatalities", "first", "last", "top_type"]
+    if len(events) == 0:
+        return pd.DataFrame(columns=columns)
+    lat = events["latitude"].to_numpy(dtype="float64")
+    lon = events["longitude"].to_numpy(dtype="float64")
+    frame = pd.DataFrame(
+        {
+            "row": np.floor(lat / cell_deg).astype("int64"),
+            "col": np.floor(lon / cell_deg).astype("int64"),
+            "lat": lat,
+            "lon": lon,
+            "fatalities": events["fatalities"].to_numpy(),
+            "date": events["event_date"].to_numpy(),
+            "type": events["event_type"].astype("str").to_numpy(),
+        }
+    )
+    cells = frame.groupby(["row", "col"], sort=False)
+    out = cells.agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        events=("lat", "size"),
+        fatalities=("fatalities", "sum"),
+        first=("date", "min"),
+        last=("date", "max"),
+    )
+    counts = frame.groupby(["row", "col", "type"], sort=False).size()
+    top = counts.sort_values(ascending=False, kind="stable").reset_index()
+    top = top.drop_duplicates(["row", "col"]).set_index(["row", "col"])["type"]
+    out["top_type"] = top.reindex(out.index).to_numpy()
+    out = out.sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
+    return out[columns]
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -310,6 +351,7 @@ __all__: Sequence[str] = (
     "ACLED_COLUMNS",
     "EVENT_TYPES",
     "AcledError",
+    "aggregate",
     "load_acled",
     "points",
     "summary",

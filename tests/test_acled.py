@@ -8,7 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.acled import ACLED_COLUMNS, AcledError, load_acled, points, summary, window
+from geo.acled import (
+    ACLED_COLUMNS,
+    AcledError,
+    aggregate,
+    load_acled,
+    points,
+    summary,
+    window,
+)
 
 SAMPLE = Path(__file__).parent / "data" / "acled_sample.csv"
 
@@ -105,6 +113,23 @@ def test_summary_and_points() -> None:
     pts = points(events)
     assert len(pts) == 12
     assert pts[0] == [round(events["latitude"].iloc[0], 4), round(events["longitude"].iloc[0], 4)]
+
+
+def test_aggregate_bins_events_on_a_grid() -> None:
+    events = load_acled(SAMPLE)
+    cells = aggregate(events, cell_deg=0.5)
+    assert cells["events"].sum() == len(events)
+    assert cells["fatalities"].sum() == events["fatalities"].sum()
+    # Hakari bridge, Khankendi (twice) and Shusha share the cell 39.5-40.0 N, 46.5-47.0 E.
+    top = cells.iloc[0]
+    assert top["events"] == 4 and top["fatalities"] == 14
+    assert top["first"] == pd.Timestamp("2023-04-23") and top["last"] == pd.Timestamp("2023-10-02")
+    assert top["top_type"] == "Strategic developments"
+    assert 39.5 <= top["lat"] < 40.0 and 46.5 <= top["lon"] < 47.0
+    assert list(cells["events"]) == sorted(cells["events"], reverse=True)
+    # A finer grid never merges more: every cell of it lies inside one coarse cell.
+    assert len(aggregate(events, cell_deg=0.01)) >= len(cells)
+    assert aggregate(window(events, "2030-01-01")).empty
 
 
 def test_missing_column_is_named(tmp_path: Path) -> None:
