@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.synthetic import FIRST_DAY, LAST_DAY, generate_synthetic
-from geo.acled import load_acled, points, window
+from geo.acled import aggregate, load_acled, points, window
 from geo.paths import ROOT
 
 
@@ -102,6 +102,12 @@ def run(workdir: Path, smoke: bool = False) -> dict:
         sizes.append(answer_date_change(events, start, end))
         changes.append(time.perf_counter() - t0)
         counts.append(len(window(events, start, end)))
+    grid_s, grid_bytes = [], []
+    for start, end in date_windows(5 if smoke else 40, seed=11):
+        t0 = time.perf_counter()
+        cells = aggregate(window(events, start, end), cell_deg=0.05)
+        grid_bytes.append(len(cells.to_json(orient="values", date_format="iso")))
+        grid_s.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     for start, end in date_windows(200, seed=12):
         window(events, start, end)
@@ -127,6 +133,9 @@ def run(workdir: Path, smoke: bool = False) -> dict:
         "window_seconds_mean": window_only_s,
         "window_events_median": int(statistics.median(counts)),
         "window_payload_bytes_median": int(statistics.median(sizes)),
+        # the alternative of binning on the server (0.05° grid) instead of sending points
+        "grid_seconds_median": statistics.median(grid_s),
+        "grid_payload_bytes_median": int(statistics.median(grid_bytes)),
         "loader_process_peak_rss_bytes": child["peak_rss_bytes"],
         "frame_memory_bytes": int(events.memory_usage(deep=True).sum()),
     }
