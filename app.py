@@ -37,7 +37,9 @@ st.markdown(
     blockquote.atlas-quote { border-left: 3px solid #c0392b; margin: 0.2rem 0 0.1rem 0;
       padding: 0.1rem 0 0.1rem 0.7rem; color: #222; }
     .atlas-src { color: #555; font-size: 0.85rem; margin-bottom: 0.9rem; }
-    .atlas-facts td { padding: 1px 8px 1px 0; vertical-align: top; }
+    .atlas-facts { width: 100%; table-layout: fixed; font-size: 0.9rem; }
+    .atlas-facts td { padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere; }
+    .atlas-facts td:first-child { width: 34%; }
     .atlas-facts td:first-child { color: #666; white-space: nowrap; }
     </style>""",
     unsafe_allow_html=True,
@@ -244,18 +246,23 @@ groups = mapview.layer_groups(layer_features, visible, ss.hl, tiles=provider is 
 left, right = st.columns([3, 2], gap="medium")
 with left:
     view = ss.get("view")
-    st_folium(
-        base,
-        key="atlas",
-        height=640,
-        use_container_width=True,
-        returned_objects=RETURNED,
-        feature_group_to_add=groups,
-        layer_control=mapview.layer_control(),
-        center=view[0] if view else None,
-        zoom=view[1] if view else None,
-    )
+    # A run stopped half-way (a newer rerun) may have left groups on the map: drop them first,
+    # so that the base map, and so the component's identity, stays the same.
     mapview.detach_dynamic(base)
+    try:
+        st_folium(
+            base,
+            key="atlas",
+            height=640,
+            use_container_width=True,
+            returned_objects=RETURNED,
+            feature_group_to_add=groups,
+            layer_control=mapview.layer_control(),
+            center=view[0] if view else None,
+            zoom=view[1] if view else None,
+        )
+    finally:
+        mapview.detach_dynamic(base)
 
     st.markdown(f"**Events near {day.isoformat()}**")
     for ev in sorted(events_near(data.events, day, NEAR_EVENTS), key=lambda e: e.date):

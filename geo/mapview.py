@@ -341,7 +341,7 @@ _SETUP_JS = """
     var p = feature.properties || {};
     if (!p.id) { return; }
     (A.byId[p.id] = A.byId[p.id] || []).push(layer);
-    layer.options.className = 'atlas-f atlas-f-' + p.id;
+    layer.options.className = 'atlas-f atlas-f-' + p.id + ' atlas-l-' + p.layer;
     if (p.tag) {
       layer.bindTooltip(p.label, {permanent: true, direction: 'right', offset: [5, 0],
         className: 'atlas-label atlas-label-' + p.tag});
@@ -510,7 +510,7 @@ def legend_html() -> str:
     )
     note = ('<div style="color:#666;margin-top:4px">Lines marked schematic are drawn through '
             "cited waypoints, not surveyed.</div>")
-    return f"<details open><summary>Legend</summary>{rows}{note}</details>"
+    return f"<details><summary>Legend</summary>{rows}{note}</details>"
 
 
 def _offline(m: folium.Map) -> None:
