@@ -41,8 +41,8 @@ _PLACES_JS = """
     const x = p.x + box.left, y = p.y + box.top;
     if (document.elementFromPoint(x, y) !== l._path) return;
     dec.innerHTML = l.feature.properties.label;
-    out.push({id: id, x: x, y: y, label: dec.value, layer: l.feature.properties.layer,
-              point: !!l.getLatLng});
+    out.push({id: id, x: x, y: y, lat: ll.lat, lng: ll.lng, label: dec.value,
+              layer: l.feature.properties.layer, point: !!l.getLatLng});
   });
   const pts = out.filter((a) => a.point);
   return out.filter((a) => !a.point || pts.every((b) => a === b ||
@@ -110,15 +110,33 @@ def idle(page, timeout_ms: float) -> None:  # noqa: ANN001 - Playwright Page
     page.wait_for_timeout(300)
 
 
-def choose(places: list[dict], n: int) -> list[dict]:
-    """``n`` places, points first, spread over the list (not one corner of the map)."""
+# Before a click: close the previous popup, find the place's point on screen again (the page
+# layout, hence the map's size, changes as the side panel grows) and check the place is still
+# the topmost element there.
+_READY_JS = """
+(p) => {
+  const map = window.atlas.map;
+  map.closePopup();
+  const c = map.latLngToContainerPoint([p.lat, p.lng]);
+  const box = map.getContainer().getBoundingClientRect();
+  const x = c.x + box.left, y = c.y + box.top;
+  const e = document.elementFromPoint(x, y);
+  return e && e.classList.contains('atlas-f-' + p.id) ? {x: x, y: y} : null;
+}
+"""
+
+
+def order(places: list[dict], n: int) -> list[dict]:
+    """Points first, spread over the view (not one corner of the map): every k-th place of
+    the list, then the ones in between, as spares for places that cannot be clicked."""
     points = [p for p in places if p["point"]]
     rest = [p for p in places if not p["point"]]
-    pool = points if len(points) >= n else points + rest[: n - len(points)]
+    pool = points + rest
     if len(pool) < n:
         raise RuntimeError(f"only {len(places)} separately clickable places in the view")
-    step = len(pool) / n
-    return [pool[int(i * step)] for i in range(n)]
+    step = max(1, len(points) // n) if len(points) >= n else 1
+    first = pool[: len(points)][::step] if len(points) >= n else pool[:n]
+    return first + [p for p in pool if p not in first]
 
 
 def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
@@ -131,12 +149,18 @@ def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
         doc = page.frame_locator(browser.IFRAME).locator(".leaflet-container")
         doc = doc.element_handle().owner_frame()
         places = doc.evaluate(_PLACES_JS, MIN_GAP_PX)
-        chosen = choose(places, n_clicks)
-        iframe_box = page.locator(browser.IFRAME).bounding_box()
         doc.evaluate(_WATCH_JS)
-        popup_s, panel_s, names, misses, excerpts = [], [], [], [], []
-        for k, place in enumerate(chosen):
-            page.mouse.click(iframe_box["x"] + place["x"], iframe_box["y"] + place["y"])
+        popup_s, panel_s, names, misses, excerpts, skipped = [], [], [], [], [], []
+        for place in order(places, n_clicks):
+            if len(names) == n_clicks:
+                break
+            at = doc.evaluate(_READY_JS, place)
+            if not at:
+                skipped.append(place["id"])
+                continue
+            k = len(names)
+            iframe_box = page.locator(browser.IFRAME).bounding_box()
+            page.mouse.click(iframe_box["x"] + at["x"], iframe_box["y"] + at["y"])
             doc.wait_for_function(
                 "(k) => window.__clicks.down.length > k && window.__clicks.popups.some("
                 "(p) => p.t >= window.__clicks.down[k])",
@@ -157,6 +181,8 @@ def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
             names.append(place["id"])
             idle(page, timeout_ms)
         page.close()
+    if len(names) < n_clicks:
+        raise RuntimeError(f"only {len(names)} of {n_clicks} places could be clicked")
     return {
         "clicks": len(names),
         "places": names,
@@ -168,6 +194,7 @@ def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
         "panel_median_s": statistics.median(panel_s),
         "panel_p95_s": _percentile(panel_s, 0.95),
         "wrong_popups": misses,
+        "skipped_covered": skipped,
         "excerpts_per_place": excerpts,
     }
 
