@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from datetime import date
 from typing import Any
@@ -25,7 +26,9 @@ _t0 = time.perf_counter()
 ss = st.session_state
 
 RETURNED = ["last_active_drawing", "last_object_clicked_count", "selected_layers"]
-DEFAULT_LAYERS = tuple(mapview.TOGGLES)
+ACLED_CSV = os.environ.get("ATLAS_ACLED") or None
+TOGGLES = (*mapview.TOGGLES, mapview.ACLED) if ACLED_CSV else mapview.TOGGLES
+DEFAULT_LAYERS = TOGGLES
 EXCERPTS_SHOWN = 8
 NEAR_EVENTS = 8
 
@@ -49,6 +52,14 @@ st.markdown(
 # --------------------------------------------------------------------------------------------
 # Data (loaded once per data version; a broken file becomes a message, not a traceback)
 # --------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the ACLED export…", max_entries=1)
+def _load_acled(path: str, mtime_ns: int) -> Any:
+    from geo.acled import load_acled
+
+    del mtime_ns  # cache key only
+    return load_acled(path)
 
 
 @st.cache_resource(show_spinner="Loading the atlas…", max_entries=2)
@@ -116,17 +127,18 @@ def highlight_ids() -> list[str]:
 
 
 def visible_layers() -> list[str]:
-    return [k for k in mapview.TOGGLES if ss.get(f"show_{k}", True)]
+    return [k for k in TOGGLES if ss.get(f"show_{k}", True)]
 
 
 def init_from_url() -> None:
     qp = st.query_params
     ss.date = panel.parse_day(qp.get("date"), data.first_day, data.last_day) or data.last_day
-    layers = panel.parse_layers(qp.get("layers"), mapview.TOGGLES)
+    layers = panel.parse_layers(qp.get("layers"), TOGGLES)
     shown = DEFAULT_LAYERS if layers is None else layers
-    for k in mapview.TOGGLES:
+    for k in TOGGLES:
         ss[f"show_{k}"] = k in shown
     ss.basemap = next(iter(mapview.BASEMAPS))
+    ss.acled_days = 365
     ss.sel, ss.view, ss.hl = None, None, []
     event, place = qp.get("event"), qp.get("place")
     if event and event in EVENT_IDS:
@@ -158,7 +170,7 @@ if "click" in _change:
         select_place(props["id"], move=False)
     click_rerun = True
 if "layers" in _change:
-    for k in mapview.TOGGLES:
+    for k in TOGGLES:
         ss[f"show_{k}"] = k in _change["layers"]
 
 
@@ -223,6 +235,34 @@ with st.sidebar:
                  help="The atlas basemap is drawn from the atlas's own data and needs no "
                       "internet; the others load tiles from their providers.")
 
+    # ---- Optional: ACLED conflict events, when ATLAS_ACLED names an export -----------------
+    st.subheader("Conflict events (ACLED export)")
+    acled_points: list[list[float]] = []
+    if not ACLED_CSV:
+        st.caption("Set the environment variable ATLAS_ACLED to the path of an ACLED CSV "
+                   "export to show its events on the map, clustered.")
+    else:
+        from geo import acled
+
+        try:
+            acled_events = _load_acled(ACLED_CSV, os.stat(ACLED_CSV).st_mtime_ns)
+        except (OSError, acled.AcledError) as exc:
+            st.error(f"ACLED export unusable: {panel.safe_md(exc)}")
+            acled_events = None
+        if acled_events is not None:
+            st.checkbox(mapview.TITLES[mapview.ACLED], key="show_acled")
+            st.select_slider("Events in the days up to the map date", key="acled_days",
+                             options=[7, 30, 90, 180, 365, 730, 1825, 3650])
+            end = ss.date
+            start = date.fromordinal(end.toordinal() - ss.acled_days + 1)
+            part = acled.window(acled_events, start, end)
+            info = acled.summary(part)
+            st.caption(f"{info['events']:,} events, {info['fatalities']:,} reported fatalities, "
+                       f"{start.isoformat()} to {end.isoformat()} (ACLED, acleddata.com; "
+                       "use under ACLED's terms).")
+            if ss.get("show_acled"):
+                acled_points = acled.points(part)
+
 day: date = ss.date
 visible = visible_layers()
 
@@ -233,7 +273,7 @@ visible = visible_layers()
 provider = mapview.BASEMAPS[ss.basemap]
 maps = ss.setdefault("base_maps", {})
 if provider not in maps:
-    maps[provider] = mapview.base_map(provider)
+    maps[provider] = mapview.base_map(provider, cluster=ACLED_CSV is not None)
 base = maps[provider]
 
 if not click_rerun:
@@ -241,7 +281,9 @@ if not click_rerun:
 
 layer_features = {k: mapview.features_on(data.features[k], day) for k in mapview.DRAW_ORDER}
 layer_features[mapview.EVENTS] = mapview.event_features(data.events, data.positions, day)
-groups = mapview.layer_groups(layer_features, visible, ss.hl, tiles=provider is not None)
+extra = [mapview.acled_group(acled_points)] if ACLED_CSV else []
+groups = mapview.layer_groups(layer_features, visible, ss.hl, tiles=provider is not None,
+                              extra=extra)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:

@@ -57,7 +57,7 @@ class AppData:
         if geoms:
             geom = geoms[0] if len(geoms) == 1 else gpd.GeoSeries(geoms).union_all()
             if geom.geom_type == "Point":
-                return (round(geom.y, 5), round(geom.x, 5)), 11
+                return (round(geom.y, 5), round(geom.x, 5)), 10
             return mapview.view_for(geom)
         if place_id in self.positions:
             return self.positions[place_id], 10

@@ -513,17 +513,56 @@ def legend_html() -> str:
     return f"<details><summary>Legend</summary>{rows}{note}</details>"
 
 
-def _offline(m: folium.Map) -> None:
-    """Point the map instance (not folium's shared class lists) at the app's own assets."""
+def _offline(m: folium.Map, *, cluster: bool = False) -> None:
+    """Point the map instance (not folium's shared class lists) at the app's own assets.
+
+    Bootstrap, Font Awesome and awesome-markers are left out: nothing on this map uses them.
+    """
     m.default_js = [("leaflet", assets.LEAFLET_JS), ("jquery", assets.JQUERY_JS)]
     m.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
+    if cluster:
+        m.default_js.append(_CLUSTER_JS[0])
+        m.default_css.extend(_CLUSTER_CSS)
 
 
-def base_map(basemap: str | None = None) -> folium.Map:
+_CLUSTER_JS = [("markerclusterjs", assets.MARKERCLUSTER_JS)]
+_CLUSTER_CSS = [
+    ("markerclustercss", assets.MARKERCLUSTER_CSS),
+    ("markerclusterdefaultcss", assets.MARKERCLUSTER_DEFAULT_CSS),
+]
+
+# One small circle per ACLED event (no awesome-markers icons, no per-point popup).
+_ACLED_CALLBACK = """function (row) {
+  return L.circleMarker(new L.LatLng(row[0], row[1]),
+    {radius: 4, color: '#8b0000', weight: 1, fillColor: '#e53935', fillOpacity: 0.75});
+}"""
+
+
+def acled_group(points: Sequence[Sequence[float]]) -> folium.FeatureGroup:
+    """ACLED events (``[[lat, lon], ...]``) clustered in the browser by Leaflet.markercluster."""
+    from folium.plugins import FastMarkerCluster
+
+    fg = folium.FeatureGroup(name=TITLES[ACLED])
+    if points:
+        cluster = FastMarkerCluster(
+            [list(p) for p in points],
+            callback=_ACLED_CALLBACK,
+            control=False,
+            options={"maxClusterRadius": 50, "chunkedLoading": True},
+        )
+        cluster.default_js = list(_CLUSTER_JS)
+        cluster.default_css = list(_CLUSTER_CSS)
+        cluster.add_to(fg)
+    _Script(tag=ACLED).add_to(fg)
+    return fg
+
+
+def base_map(basemap: str | None = None, *, cluster: bool = False) -> folium.Map:
     """The stable part of the map: offline Leaflet, helpers, legend, optional tiles.
 
     ``basemap`` is an xyzservices provider path ("OpenStreetMap.Mapnik") or None for no tiles
-    (the context layer is the basemap then).
+    (the context layer is the basemap then). ``cluster`` loads Leaflet.markercluster with the
+    map (for the ACLED layer), since the component loads scripts only once.
     """
     m = folium.Map(
         location=list(DEFAULT_CENTER),
@@ -534,7 +573,10 @@ def base_map(basemap: str | None = None) -> folium.Map:
         control_scale=True,
         prefer_canvas=False,
     )
-    _offline(m)
+    # Leaflet.markercluster needs the map's own maxZoom (folium hands max_zoom to tiles only).
+    m.options["max_zoom"] = MAX_ZOOM
+    m.options["min_zoom"] = MIN_ZOOM
+    _offline(m, cluster=cluster)
     if basemap:
         import xyzservices.providers as xyz
 

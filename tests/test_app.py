@@ -236,3 +236,33 @@ def test_hostile_article_is_escaped_in_the_panel(tmp_path, monkeypatch):
         assert raw not in text
     groups = map_args(at)["feature_group"]
     assert "<script" not in groups and "<img" not in groups
+
+
+def test_acled_export_is_an_optional_clustered_layer(monkeypatch):
+    from geo import acled
+
+    sample = ROOT / "tests" / "data" / "acled_sample.csv"
+    monkeypatch.setenv("ATLAS_ACLED", str(sample))
+    at = run_app({"date": "2022-09-30"})
+    at.checkbox(key="show_acled").check().run()
+    args = map_args(at)
+    assert "L.markerClusterGroup" in args["feature_group"]
+    assert "AwesomeMarkers" not in args["feature_group"]
+    assert "/app/static/markercluster/leaflet.markercluster.js" in args["js_links"]
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
+    events = acled.load_acled(sample)
+    part = acled.window(events, date(2021, 10, 1), date(2022, 9, 30))
+    assert len(part) > 0
+    assert acled_points_in_map(at) == acled.points(part)
+    assert "acled" in visible_in_map(at)
+    assert any(f"{len(part):,} events" in c.value for c in at.caption)
+
+    at.select_slider(key="acled_days").set_value(7).run()
+    week = acled.window(events, date(2022, 9, 24), date(2022, 9, 30))
+    assert len(week) < len(part)
+    assert acled_points_in_map(at) == acled.points(week)
+
+
+def acled_points_in_map(at: AppTest) -> list:
+    match = re.search(r"var data = (\[.*?\]);", map_args(at)["feature_group"], re.S)
+    return json.loads(match.group(1)) if match else []

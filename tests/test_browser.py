@@ -19,6 +19,8 @@ from tests.conftest import ROOT, StreamlitServer, attach_log
 pytestmark = pytest.mark.browser
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TOGGLE_ORDER = ("context", "nakhchivan", "contested_areas", "zangezur_corridor",
+                "lachin_corridor", "pipelines", "villages", "towns", "events")
 WAIT_MS = 60_000
 
 # Finds a pixel of the map where the feature's own SVG path is the topmost element.
@@ -189,9 +191,7 @@ def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
     assert layer_count(page, "towns") == 0
     assert layer_count(page, "villages") > 0  # the other layers stay
     assert layer_count(page, "nakhchivan") > 0
-    wait_query(page, "layers", ",".join(
-        k for k in ("context", "nakhchivan", "contested_areas", "zangezur_corridor",
-                    "lachin_corridor", "pipelines", "villages", "events")))
+    wait_query(page, "layers", ",".join(k for k in TOGGLE_ORDER if k != "towns"))
     page.screenshot(path=artifacts / "02-towns-off.png")
 
     frame = map_frame(page)
@@ -206,9 +206,7 @@ def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
               .some(c => c.innerText.includes('Towns') && c.querySelector('input').checked)""",
         timeout=WAIT_MS,
     )
-    wait_query(page, "layers", ",".join(
-        k for k in ("context", "nakhchivan", "contested_areas", "zangezur_corridor",
-                    "lachin_corridor", "pipelines", "villages", "towns", "events")))
+    wait_query(page, "layers", ",".join(TOGGLE_ORDER))
     page.screenshot(path=artifacts / "03-towns-back-from-map-control.png")
     assert_clean(page)
 
@@ -385,3 +383,27 @@ def test_screenshot_for_readme(page, server, artifacts):
     shot = artifacts / "readme-screenshot.png"
     page.screenshot(path=shot)
     assert shot.stat().st_size > 50_000
+
+
+def test_acled_export_clusters_offline(page, artifacts):
+    """With ATLAS_ACLED set, the export is drawn by Leaflet.markercluster served locally."""
+    srv = StreamlitServer(env={"ATLAS_ACLED": str(ROOT / "tests" / "data" / "acled_sample.csv")})
+    srv.start()
+    try:
+        open_app(page, srv.url + "/?date=2022-09-30&place=town-jermuk")
+        box = sidebar_checkbox(page, "ACLED conflict events")
+        assert box.locator("input").is_checked()  # shown by default when configured
+        frame = map_frame(page)
+        frame.wait_for_function(
+            "() => document.querySelectorAll("
+            "'.marker-cluster, path.leaflet-interactive[fill=\"#e53935\"]').length > 0",
+            timeout=WAIT_MS,
+        )
+        assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
+        assert any(u.endswith("/app/static/markercluster/leaflet.markercluster.js")
+                   for u in page.atlas_log.requests)
+        wait_query(page, "layers", ",".join((*TOGGLE_ORDER, "acled")))
+        page.screenshot(path=artifacts / "10-acled-clusters.png")
+        assert_clean(page)
+    finally:
+        srv.stop()
