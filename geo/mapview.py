@@ -589,8 +589,21 @@ def base_map(basemap: str | None = None, *, cluster: bool = False) -> folium.Map
             control=False,
         ).add_to(m)
     _Setup(legend_html()).add_to(m)
+    _stable_ids(m, "div")
     m.atlas_base_children = set(m._children)  # type: ignore[attr-defined]
     return m
+
+
+def _stable_ids(element: Any, base: str) -> None:
+    """Give the map and its children the ids streamlit-folium renames them to ("div",
+    "div_0", ...), so that every render of the same map, the first included, is identical
+    (folium names header entries after element ids)."""
+    element._id = base
+    for idx, child in enumerate(list(element._children.values())):
+        _stable_ids(child, f"{base}_{idx}")
+    element._children = type(element._children)(
+        (child.get_name(), child) for child in element._children.values()
+    )
 
 
 def detach_dynamic(m: folium.Map) -> None:
