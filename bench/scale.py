@@ -36,24 +36,19 @@ def date_windows(n: int, seed: int) -> list[tuple[np.datetime64, np.datetime64]]
 
 
 def app_payload(events) -> bytes:  # noqa: ANN001 - GeoDataFrame
-    """What the map is sent for a window: the app's own ACLED layer when it has one,
-    else the compact point list a client-side clusterer takes."""
+    """What the map is sent for a window: the app's ACLED layer (``geo.mapview.acled_group``
+    of ``geo.acled.points``) rendered as folium renders it, or, without that function, the
+    compact point list a client-side clusterer takes."""
+    pts = points(events)
     try:
-        from geo import mapview
+        from geo.mapview import acled_group
+    except ImportError:
+        return json.dumps(pts, separators=(",", ":")).encode("utf-8")
+    import folium
 
-        build = getattr(mapview, "acled_layer", None)
-    except Exception:  # noqa: BLE001 - the app's module is optional here
-        build = None
-    if build is not None:
-        layer = build(events)
-        render = getattr(layer, "render", None)
-        if render is not None:
-            import folium
-
-            m = folium.Map(tiles=None)
-            layer.add_to(m)
-            return m.get_root().render().encode("utf-8")
-    return json.dumps(points(events), separators=(",", ":")).encode("utf-8")
+    m = folium.Map(tiles=None)
+    acled_group(pts).add_to(m)
+    return m.get_root().render().encode("utf-8")
 
 
 def answer_date_change(events, start, end) -> int:  # noqa: ANN001
@@ -115,7 +110,8 @@ def run(workdir: Path, smoke: bool = False) -> dict:
 
     child = measure_process(csv_path)
     section: dict = {"app_reads_acled": app_supports_acled()}
-    section.update(run_app(workdir, csv_path, changes=2 if smoke else 6))
+    changes = 2 if smoke else 6
+    section.update(run_app(workdir, csv_path, changes, reads_acled=section["app_reads_acled"]))
     if not section["app_reads_acled"]:
         section["notes"] = [
             "the app does not read ATLAS_ACLED: the server memory and browser date-change "
@@ -174,10 +170,13 @@ def app_supports_acled() -> bool:
     return any("ATLAS_ACLED" in p.read_text(encoding="utf-8") for p in sources if p.exists())
 
 
-def run_app(workdir: Path, csv_path: Path, changes: int, timeout_ms: float = 60_000) -> dict:
+def run_app(
+    workdir: Path, csv_path: Path, changes: int, reads_acled: bool, timeout_ms: float = 60_000
+) -> dict:
     """Start the atlas with ``ATLAS_ACLED=csv_path``, change its date ``changes`` times in the
     browser (the sidebar's "Previous event" button, which moves the map date back to the
-    previous event of the timeline) and measure the answer and the server's memory."""
+    previous event of the timeline) and measure the answer and the server's memory. The
+    ACLED layer is switched on first when it is off (also timed)."""
     from bench import browser
     from bench.click import idle
     from bench.server import serve
@@ -194,17 +193,34 @@ def run_app(workdir: Path, csv_path: Path, changes: int, timeout_ms: float = 60_
             idle(page, timeout_ms)
             rss_loaded = app.rss_bytes()
             page.evaluate(_WATCH_JS, browser.IFRAME)
-            button = page.locator('[data-testid="stSidebar"] button', has_text="Previous event")
-            times = []
-            for _ in range(changes):
-                button.click()
+
+            def answer(target) -> float:  # noqa: ANN001 - Playwright Locator
+                target.click()
                 got = page.wait_for_function(
                     _DONE_JS, arg=browser.SETTLE_MS, polling="raf", timeout=timeout_ms
                 ).json_value()
-                times.append((got["done"] - got["press"]) / 1000)
                 idle(page, timeout_ms)
+                return (got["done"] - got["press"]) / 1000
+
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            layer_on_s, on_by_default = None, None
+            if reads_acled:
+                box = sidebar.locator('[data-testid="stCheckbox"]', has_text="ACLED")
+                on_by_default = box.locator("input").is_checked()
+                if not on_by_default:
+                    layer_on_s = answer(box)
+            shown = page.evaluate(
+                "(s) => document.querySelector(s).contentDocument"
+                ".querySelectorAll('.marker-cluster, .leaflet-marker-icon').length",
+                browser.IFRAME,
+            )
+            button = sidebar.locator("button", has_text="Previous event")
+            times = [answer(button) for _ in range(changes)]
             rss_after = app.rss_bytes()
     return {
+        "acled_layer_on_by_default": on_by_default,
+        "browser_acled_layer_on_s": layer_on_s,
+        "browser_acled_markers_shown": shown,
         "browser_first_paint_s": float(first["t"]) / 1000,
         "browser_features_drawn": int(first["n"]),
         "browser_date_change_s": statistics.median(times),

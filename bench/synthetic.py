@@ -16,8 +16,9 @@ from geo.acled import ACLED_COLUMNS
 
 # Armenia, Azerbaijan and Nakhchivan with a margin (min lon, min lat, max lon, max lat).
 EVENT_BOX = (43.4, 38.3, 50.6, 41.95)
+# Spans the atlas's own timeline up to its last events, so the app's default date has events.
 FIRST_DAY = np.datetime64("2018-01-01")
-LAST_DAY = np.datetime64("2024-12-31")
+LAST_DAY = np.datetime64("2026-06-30")
 
 # ACLED Codebook event types and some of their sub-event types.
 SUB_EVENT_TYPES = {
