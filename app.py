@@ -43,7 +43,7 @@ st.markdown(
     .atlas-facts { width: 100%; table-layout: fixed; font-size: 0.9rem; }
     .atlas-facts td { padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere; }
     .atlas-facts td:first-child { width: 34%; }
-    .atlas-facts td:first-child { color: #666; white-space: nowrap; }
+    .atlas-facts td:first-child { color: #666; }
     </style>""",
     unsafe_allow_html=True,
 )
@@ -364,14 +364,13 @@ def show_place(place_id: str) -> None:
     if row is not None and not valid_now(row):
         st.caption(f"Not on the map on {day.isoformat()} (valid "
                    f"{row['valid_from'] or '…'} to {row['valid_to'] or 'today'}).")
-    facts_table(panel.place_facts(row, place))
+    facts = panel.place_facts(row, place)
+    facts_table([f for f in facts if f[0] not in panel.SOURCE_FACTS])
+    with st.expander("Source and accuracy", expanded=False):
+        facts_table([f for f in facts if f[0] in panel.SOURCE_FACTS])
 
     rows = export.excerpts_for(data.index, place_id, label)
     events = data.index.events_for_place(place_id)
-    st.markdown(f"#### Events here ({len(events)})")
-    for ev in events:
-        st.button(f"{ev.label_date()} — {ev.title}", key=f"pe-{ev.id}", on_click=select_event,
-                  args=(ev.id,), kwargs={"move": False}, type="tertiary")
     st.markdown(f"#### Article excerpts ({len(rows)})")
     if not rows:
         st.caption("No article in the corpus mentions this place.")
@@ -384,6 +383,12 @@ def show_place(place_id: str) -> None:
         d2.download_button("Excerpts (CSV)", export.excerpts_csv(rows),
                            file_name=f"{place_id}-excerpts.csv", mime="text/csv",
                            on_click="ignore", use_container_width=True)
+    st.markdown(f"#### Events here ({len(events)})")
+    if not events:
+        st.caption("No event of the timeline is placed here.")
+    for ev in events:
+        st.button(f"{ev.label_date()} — {ev.title}", key=f"pe-{ev.id}", on_click=select_event,
+                  args=(ev.id,), kwargs={"move": False}, type="tertiary")
 
 
 def valid_now(row: dict[str, Any]) -> bool:

@@ -717,13 +717,14 @@ def layer_control() -> folium.LayerControl:
     return folium.LayerControl(collapsed=True, position="topright")
 
 
-def view_for(geom: Any) -> tuple[tuple[float, float], int]:
-    """Centre and zoom that show ``geom`` (a shapely geometry in EPSG:4326)."""
+def view_for(geom: Any, width_px: int = 500) -> tuple[tuple[float, float], int]:
+    """Centre and zoom at which ``geom`` (EPSG:4326) fits in about ``width_px`` pixels."""
     minx, miny, maxx, maxy = geom.bounds
     center = ((miny + maxy) / 2, (minx + maxx) / 2)
     span = max(maxx - minx, (maxy - miny) * 1.3, 1e-6)
-    zoom = int(max(MIN_ZOOM, min(12, math.floor(math.log2(360 / span)) - 1)))
-    return (round(center[0], 5), round(center[1], 5)), zoom
+    # At zoom z the world is 256 * 2**z pixels wide.
+    zoom = math.floor(math.log2(width_px * 360 / (256 * span)))
+    return (round(center[0], 5), round(center[1], 5)), int(max(MIN_ZOOM, min(12, zoom)))
 
 
 def render_html(m: folium.Map, groups: Sequence[folium.FeatureGroup] = ()) -> str:

@@ -119,8 +119,12 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+SOURCE_FACTS = ("Geometry source", "Accuracy", "Note", "Source")
+
+
 def place_facts(row: Mapping[str, Any] | None, place: Any = None) -> list[tuple[str, str]]:
-    """(label, plain text) facts of a map feature and/or gazetteer place."""
+    """(label, plain text) facts of a map feature and/or gazetteer place (the ones named in
+    ``SOURCE_FACTS`` are the long, sourcing ones)."""
     facts: list[tuple[str, str]] = []
     if row is not None:
         facts.append(("Kind", str(row.get("kind") or "")))
