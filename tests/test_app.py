@@ -266,3 +266,10 @@ def test_acled_export_is_an_optional_clustered_layer(monkeypatch):
 def acled_points_in_map(at: AppTest) -> list:
     match = re.search(r"var data = (\[.*?\]);", map_args(at)["feature_group"], re.S)
     return json.loads(match.group(1)) if match else []
+
+
+def test_online_basemap_only_when_picked():
+    at = run_app()
+    assert "tile.openstreetmap.org" not in map_args(at)["script"]
+    at.selectbox(key="basemap").select("OpenStreetMap").run()
+    assert "tile.openstreetmap.org" in map_args(at)["script"]

@@ -313,6 +313,38 @@ def test_permalink_restores_selection_date_and_layers(page, browser, server, art
         context.close()
 
 
+def test_event_in_the_list_shows_event_places_and_passages(page, server, artifacts):
+    from geo.knowledge import load_index
+
+    index = load_index()
+    open_app(page, server.url + "/?date=2020-11-10")
+    near = page.locator('[data-testid="stMainBlockContainer"] button',
+                        has_text="Trilateral statement").first
+    label = near.inner_text()
+    event = next(e for e in index.events.values() if e.title in label)
+    near.click()
+    wait_query(page, "event", event.id)
+    page.get_by_role("heading", name=event.title).wait_for(timeout=WAIT_MS)
+    passages = index.event_passages.get(event.id, [])
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    assert main.locator("blockquote.atlas-quote").count() == min(len(passages), 8)
+    # The event's marker and its places are highlighted on the map.
+    frame = map_frame(page)
+    frame.wait_for_function(
+        "(id) => { const p = document.querySelector('path.atlas-f-' + id);"
+        " return p && p.getAttribute('stroke') === '#ffcc00'; }",
+        arg=event.id, timeout=WAIT_MS,
+    )
+    drawn = [p for p in event.place_ids if feature_count(page, p)]
+    assert drawn
+    highlighted = frame.evaluate(
+        "(ids) => ids.filter(id => [...document.querySelectorAll('path.atlas-f-' + id)]"
+        ".some(p => p.getAttribute('stroke') === '#ffcc00'))", drawn)
+    assert highlighted == drawn
+    page.screenshot(path=artifacts / "11-event-selected.png")
+    assert_clean(page)
+
+
 # --- hostile article ---------------------------------------------------------------------------
 
 HOSTILE_TITLE = "Corridor <script>alert('title')</script> <img src=x onerror=alert('img')> notes"
