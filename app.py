@@ -81,8 +81,9 @@ except Exception as exc:  # noqa: BLE001 - any failure here is shown, not raised
 
 try:
     data = load()
-except appdata.DataLoadError as exc:
-    st.error(f"**The atlas data could not be loaded.**\n\n{panel.safe_md(exc)}")
+except Exception as exc:  # noqa: BLE001 - the page says what broke instead of a traceback
+    kind = "" if isinstance(exc, appdata.DataLoadError) else f"{type(exc).__name__}: "
+    st.error(f"**The atlas data could not be loaded.**\n\n{panel.safe_md(kind + str(exc))}")
     st.info("Rebuild the data with `python -m geo build`, or point `ATLAS_DATA` at a folder "
             "holding atlas.gpkg, gazetteer.yaml, events.yaml and articles/.")
     st.stop()

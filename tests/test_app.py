@@ -199,22 +199,38 @@ def test_query_parameters_that_are_wrong_are_ignored(data):
     assert any("nowhere-x" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "missing"])
-def test_broken_data_file_shows_a_message(tmp_path, monkeypatch, damage):
+@pytest.mark.parametrize(("damage", "name"), [
+    ("garbage", "atlas.gpkg"),
+    ("missing", "atlas.gpkg"),
+    ("table", "atlas.gpkg"),
+    ("yaml", "gazetteer.yaml"),
+    ("event", "events.yaml"),
+])
+def test_broken_data_file_shows_a_message(tmp_path, monkeypatch, damage, name):
     broken = tmp_path / "data"
     shutil.copytree(ROOT / "data", broken, ignore=shutil.ignore_patterns("sources"))
     gpkg = broken / "atlas.gpkg"
     if damage == "garbage":
         gpkg.write_bytes(b"this is not a GeoPackage\n" * 10)
-    else:
+    elif damage == "missing":
         gpkg.unlink()
+    elif damage == "table":
+        import pyogrio
+
+        gdf = pyogrio.read_dataframe(ROOT / "data" / "atlas.gpkg", layer="towns")
+        gpkg.unlink()
+        pyogrio.write_dataframe(gdf, gpkg, layer="towns", driver="GPKG")
+    elif damage == "yaml":
+        (broken / "gazetteer.yaml").write_text("places:\n  - id: [broken\n")
+    else:
+        (broken / "events.yaml").write_text("- id: lonely-event\n")
     monkeypatch.setenv("ATLAS_DATA", str(broken))
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert not at.exception
     assert at.error, "the page must say what is wrong"
     message = html.unescape(at.error[0].value)
-    assert "atlas.gpkg" in message
+    assert name in message
     assert "could not be loaded" in message
     assert not at.get("component_instance")
 
@@ -266,6 +282,13 @@ def test_acled_export_is_an_optional_clustered_layer(monkeypatch):
 def acled_points_in_map(at: AppTest) -> list:
     match = re.search(r"var data = (\[.*?\]);", map_args(at)["feature_group"], re.S)
     return json.loads(match.group(1)) if match else []
+
+
+def test_assets_command_copies_into_a_folder(tmp_path):
+    from geo import assets
+
+    assert assets.main(["--dest", str(tmp_path)]) == 0
+    assert assets.assets_present(tmp_path)
 
 
 def test_online_basemap_only_when_picked():

@@ -183,7 +183,9 @@ def test_page_loads_offline_without_errors(page, server, artifacts):
 
 
 def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
-    open_app(page, server.url + "/")
+    open_app(page, server.url + "/?place=town-goris")
+    heading = panel_heading(page)
+    assert "Goris" in heading
     towns = layer_count(page, "towns")
     assert towns > 10
     sidebar_checkbox(page, "Towns").click()
@@ -192,6 +194,7 @@ def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
     assert layer_count(page, "villages") > 0  # the other layers stay
     assert layer_count(page, "nakhchivan") > 0
     wait_query(page, "layers", ",".join(k for k in TOGGLE_ORDER if k != "towns"))
+    assert panel_heading(page) == heading
     page.screenshot(path=artifacts / "02-towns-off.png")
 
     frame = map_frame(page)
@@ -207,6 +210,8 @@ def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
         timeout=WAIT_MS,
     )
     wait_query(page, "layers", ",".join(TOGGLE_ORDER))
+    assert panel_heading(page) == heading  # the selection survived both switches
+    assert query(page)["place"] == "town-goris"
     page.screenshot(path=artifacts / "03-towns-back-from-map-control.png")
     assert_clean(page)
 
