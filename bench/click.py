@@ -1,11 +1,11 @@
 """Click: from a click on a place in the map to (a) its popup and (b) its side-panel entry.
 
-Places are the map features of the default view (towns and villages first, then areas and
-lines; not the event markers) at a screen point where the topmost element is the feature's own
-path (for points: and no other point within :data:`MIN_GAP_PX`), so that a click is sure to hit
-the intended one. Each is clicked once with the real mouse, after the previous click's rerun
-has finished. Times come from the pages' own clocks (``performance.timeOrigin +
-performance.now()``): the press is recorded by a capture-phase
+Places are the map features of the default view (those the articles mention first, points
+before areas and lines; not the event markers) at a screen point where the topmost element is
+the feature's own path (for points: and no other point within :data:`MIN_GAP_PX`), so that a
+click is sure to hit the intended one. Each is clicked once with the real mouse, after the
+previous click's rerun has finished. Times come from the pages' own clocks
+(``performance.timeOrigin + performance.now()``): the press is recorded by a capture-phase
 ``mousedown`` listener in the map's document, the popup by a ``MutationObserver`` the moment a
 popup titled with the place's label is inserted, and the side panel by polling the Streamlit
 page every animation frame until the panel shows the place's heading and its first excerpt.
@@ -126,17 +126,23 @@ _READY_JS = """
 """
 
 
-def order(places: list[dict], n: int) -> list[dict]:
-    """Points first, spread over the view (not one corner of the map): every k-th place of
-    the list, then the ones in between, as spares for places that cannot be clicked."""
-    points = [p for p in places if p["point"]]
-    rest = [p for p in places if not p["point"]]
-    pool = points + rest
-    if len(pool) < n:
+def places_with_excerpts() -> set[str]:
+    """Ids of the places the article corpus mentions (their panels show excerpts)."""
+    try:
+        from geo.knowledge import load_index
+
+        return {pid for pid, hits in load_index().place_passages.items() if hits}
+    except Exception:  # noqa: BLE001 - without the index the order is by kind only
+        return set()
+
+
+def order(places: list[dict], n: int, quoted: set[str] = frozenset()) -> list[dict]:
+    """Places the articles mention first (their panels have excerpts to show), then the
+    others; points before areas and lines. Places past the first ``n`` are spares for places
+    that something covers at click time."""
+    if len(places) < n:
         raise RuntimeError(f"only {len(places)} separately clickable places in the view")
-    step = max(1, len(points) // n) if len(points) >= n else 1
-    first = pool[: len(points)][::step] if len(points) >= n else pool[:n]
-    return first + [p for p in pool if p not in first]
+    return sorted(places, key=lambda p: (p["id"] not in quoted, not p["point"], p["id"]))
 
 
 def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
@@ -151,7 +157,7 @@ def measure(url: str, n_clicks: int, timeout_ms: float = 30_000) -> dict:
         places = doc.evaluate(_PLACES_JS, MIN_GAP_PX)
         doc.evaluate(_WATCH_JS)
         popup_s, panel_s, names, misses, excerpts, skipped = [], [], [], [], [], []
-        for place in order(places, n_clicks):
+        for place in order(places, n_clicks, places_with_excerpts()):
             if len(names) == n_clicks:
                 break
             at = doc.evaluate(_READY_JS, place)

@@ -74,6 +74,10 @@ METRICS = (
     ),
     Metric("scale", "load_seconds", "{events:,} events: load", "s", "≤ 10", lambda v: v <= 10),
     Metric(
+        "scale", "browser_first_paint_s", "{events:,} events: first page, app just started",
+        "s", "", None,
+    ),
+    Metric(
         "scale", "date_change_seconds_median", "{events:,} events: date change (server work)", "s",
         "≤ 1.5", lambda v: v <= 1.5,
     ),
@@ -168,11 +172,110 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {row['label']} | {row['shown']} | {row['unit']} | {row['target']} | {verdict} "
             f"| {note} |"
         )
-    notes = results.get("notes", [])
+    notes = list(results.get("notes", []))
+    load = str(meta.get("loadavg_start", "")).split()
+    if load and load[0] != "?" and float(load[0]) > 1.0:
+        notes.append(
+            f"The machine was shared: other processes ran alongside this run (load average "
+            f"{load[0]} on {meta.get('cpus', '?')} CPUs at its start), so absolute times are "
+            "those of a busy machine; the ratios compare pages measured side by side."
+        )
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    lines += details(results.get("sections", {}))
     lines += ["", "## Definitions", ""] + [f"- {d}" for d in DEFINITIONS]
     return "\n".join(lines) + "\n"
+
+
+def _table(head: list[str], body: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
+    return out + [""]
+
+
+def details(s: dict[str, Any]) -> list[str]:
+    """Tables behind the headline figures: phases, bytes, per layer, growth, scale."""
+    out: list[str] = ["", "## Details", ""]
+    page = s.get("page")
+    if page and "warm_phases" in page:
+        a, b = page["warm_phases"], page["bare_warm_phases"]
+        out += ["Page load phases, warm median (seconds since navigation):", ""]
+        out += _table(
+            ["phase", "atlas", "bare page"],
+            [[k.removesuffix("_s").replace("_", " "), f"{a[k]:.3f}", f"{b[k]:.3f}"] for k in a],
+        )
+        out += [
+            f"Warm runs, atlas: {', '.join(f'{x:.2f}' for x in page['warm_runs_s'])} s; bare: "
+            f"{', '.join(f'{x:.2f}' for x in page['bare_warm_runs_s'])} s. Server RSS after the "
+            f"loads: atlas {page['server_rss_bytes'] / MB:.0f} MB, bare page "
+            f"{page['bare_server_rss_bytes'] / MB:.0f} MB. Warm script rerun (server, no "
+            f"browser): {page.get('script_rerun_s', float('nan')):.3f} s.",
+            "",
+        ]
+    pay = s.get("payload")
+    if pay and "default_by_kind" in pay:
+        a, b = pay["default_by_kind"], pay["bare_by_kind"]
+        out += ["Bytes received for the default view, by kind (MB):", ""]
+        out += _table(
+            ["kind", "atlas", "bare page"],
+            [[k.replace("_", " "), f"{a[k] / MB:.3f}", f"{b.get(k, 0) / MB:.3f}"] for k in a],
+        )
+        largest = ", ".join(f"{x / MB:.3f}" for x in pay.get("default_ws_largest_frames", []))
+        out += [f"Largest websocket frames (MB): {largest}.", ""]
+    if pay and "layers" in pay:
+        out += ["Per layer, as the app sends it on the default date (rendered feature group):", ""]
+        out += _table(
+            ["layer", "KB"],
+            [[k, f"{v / 1000:.1f}"] for k, v in pay["layers"].items()]
+            + [["**all layers**", f"{sum(pay['layers'].values()) / 1000:.1f}"]],
+        )
+    click = s.get("click")
+    if click and "places" in click:
+        out += [
+            f"Clicks: {click['clicks']} places ({', '.join(click['places'])}); excerpts shown "
+            f"per place: {click.get('excerpts_per_place')}; popups with another place's title: "
+            f"{len(click.get('wrong_popups', []))}; places skipped because something covered "
+            f"them at click time: {len(click.get('skipped_covered', []))}.",
+            "",
+        ]
+    lk = s.get("linker")
+    if lk and "text_growth" in lk:
+        out += [
+            f"Linker on {lk['corpus_mb']:.3f} MB of article text ({lk['corpus']}), gazetteer of "
+            f"{lk['gazetteer_places']} places and {lk['gazetteer_aliases']} spellings: "
+            f"{lk['linker_mentions']} mentions (naive: {lk['naive_mentions']}, without the "
+            "linker's case, possessive, ambiguity and not-a-place rules).",
+            "",
+        ]
+        out += _table(
+            ["text", "MB", "seconds", "MB/s"],
+            [[f"{g['copies']}× corpus", g["mb"], f"{g['seconds']:.4f}",
+              f"{g['mb'] / g['seconds']:.2f}"] for g in lk["text_growth"]],
+        )
+        out += _table(
+            ["synthetic gazetteer", "build s", "link s", "naive link s", "mentions"],
+            [[f"{g['names']:,} names", f"{g['build_seconds']:.3f}", f"{g['seconds']:.4f}",
+              f"{g['naive_seconds']:.3f}" if "naive_seconds" in g else "—", g["mentions"]]
+             for g in lk["gazetteer_growth"]],
+        )
+    sc = s.get("scale")
+    if sc and "events" in sc:
+        out += [
+            f"Scale: {sc['events']:,} synthetic events, CSV {sc['csv_bytes'] / MB:.1f} MB; load "
+            f"runs {', '.join(f'{x:.3f}' for x in sc['load_seconds_all'])} s (fresh process "
+            f"{sc['load_seconds_fresh_process']:.3f} s); a date window holds "
+            f"{sc['window_events_median']:,} events (median) and is cut in "
+            f"{sc['window_seconds_mean'] * 1000:.2f} ms; the ACLED layer the app sends for it is "
+            f"{sc['window_payload_bytes_median'] / MB:.2f} MB (server-side 0.05° grid instead: "
+            f"{sc['grid_payload_bytes_median'] / MB:.2f} MB in {sc['grid_seconds_median']:.3f} s"
+            f"). In the running app (ATLAS_ACLED): first paint "
+            f"{sc.get('browser_first_paint_s', float('nan')):.2f} s, date changes "
+            f"{', '.join(f'{x:.2f}' for x in sc.get('browser_date_change_runs_s', []))} s, "
+            f"server RSS {sc.get('server_rss_idle_bytes', 0) / MB:.0f} MB before the first "
+            f"page, {sc.get('server_rss_loaded_bytes', 0) / MB:.0f} MB with the table loaded.",
+            "",
+        ]
+    return out
 
 
 DEFINITIONS = (
@@ -188,14 +291,25 @@ DEFINITIONS = (
     "machine load.",
     "**Bare page**: `bench/bare_page.py`, one `folium.CircleMarker` shown through `st_folium` "
     "with the same offline Leaflet and jQuery files, same Streamlit flags.",
-    "**Click**: a place is clicked inside the map; popup = the Leaflet popup for it is "
-    "visible; side panel = the panel shows that place's label (the app renders it above its "
-    "excerpts), measured from the click.",
+    "**Click**: a real mouse click on a map feature of the default view (places the articles "
+    "mention first; a feature is clicked only where it is the topmost element); popup = a "
+    "Leaflet popup titled with the place's label is inserted (MutationObserver in the map's "
+    "document); side panel = the panel shows, from the current script run, a heading with the "
+    "place's label, the \"Article excerpts (N)\" heading and the first excerpt. Both from the "
+    "mouse press, on the pages' own clocks.",
     "**Payload**: HTTP bytes (headers + body as received) plus websocket frames received, from "
-    "navigation until the map is painted and 1 s more; per layer: the GeoJSON text of each "
-    "layer as the app builds it.",
-    "**Linker**: best of 3 runs pinned to one core; MB of UTF-8 article text per second. Naive: "
-    "one compiled `(?<!\\w)alias(?!\\w)` regex per alias (case-insensitive), applied in turn.",
-    "**Scale**: synthetic events in ACLED's column layout (`bench/synthetic.py`), random 1–365 "
-    "day windows; date change = `window()` plus building what the map is sent.",
+    "navigation until the map is painted and 1 s more, each load in a fresh browser context "
+    "(empty cache). Per layer: the HTML/JS of the layer's feature group as folium renders it "
+    "for `st_folium` on the default date.",
+    "**Linker**: fastest of interleaved runs pinned to one core; MB of UTF-8 article text per "
+    "second; k is the least-squares slope of log(time) over log(size) from 1× to 16× the "
+    "corpus. Naive: one compiled `(?<!\\w)alias(?!\\w)` regex per spelling "
+    "(case-insensitive), applied in turn. Gazetteer growth: synthetic places with made-up "
+    "names, the same text (the corpus with 200 of the names spliced in).",
+    "**Scale**: synthetic events in ACLED's column layout (`bench/synthetic.py`), loaded with "
+    "`geo.acled.load_acled`; server work of a date change = `window()` for a random 1–365 day "
+    "window plus rendering the app's ACLED layer for it. In the browser: the app started with "
+    "`ATLAS_ACLED` pointing at the file and its ACLED layer on; a click on \"Previous event\" "
+    "(which moves the map date) until the map's last change, the map then unchanged for "
+    "1.5 s. Server RSS: the Streamlit process and its children (psutil).",
 )

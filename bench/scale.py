@@ -110,8 +110,8 @@ def run(workdir: Path, smoke: bool = False) -> dict:
 
     child = measure_process(csv_path)
     section: dict = {"app_reads_acled": app_supports_acled()}
-    changes = 2 if smoke else 6
-    section.update(run_app(workdir, csv_path, changes, reads_acled=section["app_reads_acled"]))
+    n_changes = 2 if smoke else 6
+    section.update(run_app(workdir, csv_path, n_changes, reads_acled=section["app_reads_acled"]))
     if not section["app_reads_acled"]:
         section["notes"] = [
             "the app does not read ATLAS_ACLED: the server memory and browser date-change "
