@@ -30,6 +30,8 @@ ACLED_CSV = os.environ.get("ATLAS_ACLED") or None
 TOGGLES = (*mapview.TOGGLES, mapview.ACLED) if ACLED_CSV else mapview.TOGGLES
 DEFAULT_LAYERS = TOGGLES
 EXCERPTS_SHOWN = 8
+START_PLACES = ("lachin-corridor-2020", "town-khankendi", "zangezur-syunik-segment",
+                "hakari-checkpoint", "delimitation-2024-tavush-gazakh", "nakhchivan-ar")
 NEAR_EVENTS = 8
 
 st.markdown(
@@ -40,6 +42,9 @@ st.markdown(
     blockquote.atlas-quote { border-left: 3px solid #c0392b; margin: 0.2rem 0 0.1rem 0;
       padding: 0.1rem 0 0.1rem 0.7rem; color: #222; }
     .atlas-src { color: #555; font-size: 0.85rem; margin-bottom: 0.9rem; }
+    .st-key-near_events, .st-key-place_events { gap: 0.15rem; }
+    .st-key-near_events button, .st-key-place_events button { min-height: 1.6rem;
+      text-align: left; }
     .atlas-facts { width: 100%; table-layout: fixed; font-size: 0.9rem; }
     .atlas-facts td { padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere; }
     .atlas-facts td:first-child { width: 34%; }
@@ -96,11 +101,20 @@ EVENT_IDS = {e.id: e for e in data.events}
 # --------------------------------------------------------------------------------------------
 
 
-def select_place(place_id: str, *, move: bool) -> None:
+def select_place(place_id: str, *, move: bool, fit_date: bool = False) -> None:
+    """Select a place; ``move`` centres the map on it, ``fit_date`` moves the date into the
+    period the feature existed when the current date is outside it."""
     ss.sel = {"kind": "place", "id": place_id}
     ss.show_all = False
     if move:
         ss.view = data.view(place_id)
+    row = data.rows.get(place_id)
+    if fit_date and row is not None and row["valid_from"] and not mapview.valid_on(
+            str(row["valid_from"]), str(row["valid_to"]), ss.date):
+        start = date.fromisoformat(str(row["valid_from"]))
+        ss.date = min(max(start, data.first_day), data.last_day)
+        ss.date_note = f"Date moved to {ss.date.isoformat()}, when {data.label(place_id)} " \
+                       "was in place."
 
 
 def select_event(event_id: str, *, move: bool) -> None:
@@ -189,7 +203,7 @@ def on_search() -> None:
     if place is None:
         ss.search_msg = f"No place in the gazetteer is spelled “{query}”."
         return
-    select_place(place.id, move=True)
+    select_place(place.id, move=True, fit_date=True)
 
 
 def step_event(direction: int) -> None:
@@ -220,6 +234,8 @@ with st.sidebar:
                   placeholder="Stepanakert, Kelbecer, Nakhichevan…")
     if ss.get("search_msg"):
         st.warning(ss.search_msg)
+    if ss.get("date_note"):
+        st.info(ss.pop("date_note"))
 
     st.subheader("Time")
     st.date_input("Map date", key="date", min_value=data.first_day, max_value=data.last_day,
@@ -308,15 +324,16 @@ with left:
         mapview.detach_dynamic(base)
 
     st.markdown(f"**Events near {day.isoformat()}**")
-    for ev in sorted(events_near(data.events, day, NEAR_EVENTS), key=lambda e: e.date):
-        st.button(
-            f"{ev.label_date()} — {ev.title}",
-            key=f"near-{ev.id}",
-            on_click=select_event,
-            args=(ev.id,),
-            kwargs={"move": True},
-            type="tertiary",
-        )
+    with st.container(key="near_events"):
+        for ev in sorted(events_near(data.events, day, NEAR_EVENTS), key=lambda e: e.date):
+            st.button(
+                f"{ev.label_date()} — {ev.title}",
+                key=f"near-{ev.id}",
+                on_click=select_event,
+                args=(ev.id,),
+                kwargs={"move": True},
+                type="tertiary",
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,9 +404,11 @@ def show_place(place_id: str) -> None:
     st.markdown(f"#### Events here ({len(events)})")
     if not events:
         st.caption("No event of the timeline is placed here.")
-    for ev in events:
-        st.button(f"{ev.label_date()} — {ev.title}", key=f"pe-{ev.id}", on_click=select_event,
-                  args=(ev.id,), kwargs={"move": False}, type="tertiary")
+    with st.container(key="place_events"):
+        for ev in events:
+            st.button(f"{ev.label_date()} — {ev.title}", key=f"pe-{ev.id}",
+                      on_click=select_event, args=(ev.id,), kwargs={"move": False},
+                      type="tertiary")
 
 
 def valid_now(row: dict[str, Any]) -> bool:
@@ -405,7 +424,8 @@ def show_event(event_id: str) -> None:
     cols = st.columns(2)
     for i, pid in enumerate(ev.place_ids):
         cols[i % 2].button(data.label(pid), key=f"ep-{pid}", on_click=select_place,
-                           args=(pid,), kwargs={"move": True}, use_container_width=True)
+                           args=(pid,), kwargs={"move": True, "fit_date": True},
+                           use_container_width=True)
     st.markdown("#### Sources")
     for src in ev.sources:
         md(source_html(src.get("title", ""), "", src.get("publisher", ""), "",
@@ -439,8 +459,13 @@ with right:
         st.markdown(
             "Click a place, line or area on the map to read what the articles say about it, "
             "search any spelling in the sidebar, move the date to see the map of that day, or "
-            "pick one of the events below the map."
+            "pick one of the events below the map. A few places to start with:"
         )
+        for pid in START_PLACES:
+            if pid in data.rows:
+                st.button(data.label(pid), key=f"start-{pid}", on_click=select_place,
+                          args=(pid,), kwargs={"move": True, "fit_date": True},
+                          use_container_width=True)
 
 # --------------------------------------------------------------------------------------------
 # Downloads and About (sidebar, after the state is settled)

@@ -296,3 +296,22 @@ def test_online_basemap_only_when_picked():
     assert "tile.openstreetmap.org" not in map_args(at)["script"]
     at.selectbox(key="basemap").select("OpenStreetMap").run()
     assert "tile.openstreetmap.org" in map_args(at)["script"]
+
+
+def test_search_for_a_feature_of_another_time_moves_the_date(data):
+    at = run_app()  # opens on the last day of the timeline
+    assert at.session_state["date"] == data.last_day
+    at.text_input(key="search").input("Lachin corridor").run()
+    assert at.session_state["sel"] == {"kind": "place", "id": "lachin-corridor-2020"}
+    assert at.session_state["date"] == date.fromisoformat(
+        data.rows["lachin-corridor-2020"]["valid_from"])
+    assert '"lachin-corridor-2020"' in map_args(at)["feature_group"]
+    assert any("Date moved to" in i.value for i in at.info)
+
+
+def test_start_buttons_select_places():
+    at = run_app()
+    button = next(b for b in at.button if b.key == "start-hakari-checkpoint")
+    button.click().run()
+    assert at.session_state["sel"] == {"kind": "place", "id": "hakari-checkpoint"}
+    assert '"hakari-checkpoint"' in map_args(at)["feature_group"]
