@@ -93,6 +93,17 @@ def open_app(page, url: str, feature: str = "town-khankendi") -> float:
     return elapsed
 
 
+def shoot(page, path) -> None:
+    """Screenshot once the map has finished any zoom or pan animation."""
+    map_frame(page).wait_for_function(
+        "() => window.map && !window.map._animatingZoom"
+        " && !document.querySelector('.leaflet-zoom-anim')",
+        timeout=WAIT_MS,
+    )
+    page.wait_for_timeout(300)
+    page.screenshot(path=path)
+
+
 def click_feature(page, fid: str) -> None:
     """Click the map where the feature itself is on top (a real mouse click)."""
     frame = map_frame(page)
@@ -178,7 +189,7 @@ def test_page_loads_offline_without_errors(page, server, artifacts):
     assert layer_count(page, "context") > 10
     page.wait_for_timeout(500)  # late requests (fonts, marker images) would show up here
     assert_clean(page)
-    page.screenshot(path=artifacts / "01-default-view.png")
+    shoot(page, artifacts / "01-default-view.png")
     (artifacts / "page-load.json").write_text(json.dumps({"seconds_to_map": round(seconds, 2)}))
 
 
@@ -195,7 +206,7 @@ def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
     assert layer_count(page, "nakhchivan") > 0
     wait_query(page, "layers", ",".join(k for k in TOGGLE_ORDER if k != "towns"))
     assert panel_heading(page) == heading
-    page.screenshot(path=artifacts / "02-towns-off.png")
+    shoot(page, artifacts / "02-towns-off.png")
 
     frame = map_frame(page)
     frame.locator(".leaflet-control-layers").hover()
@@ -212,7 +223,7 @@ def test_layer_off_in_sidebar_and_on_in_map_control(page, server, artifacts):
     wait_query(page, "layers", ",".join(TOGGLE_ORDER))
     assert panel_heading(page) == heading  # the selection survived both switches
     assert query(page)["place"] == "town-goris"
-    page.screenshot(path=artifacts / "03-towns-back-from-map-control.png")
+    shoot(page, artifacts / "03-towns-back-from-map-control.png")
     assert_clean(page)
 
 
@@ -239,7 +250,7 @@ def test_click_lachin_corridor_shows_excerpt_with_source(page, server, artifacts
     assert title in main.locator(".atlas-src").first.inner_text()
     # The popup is still open after the panel has been drawn.
     assert frame.locator(".atlas-pop").count() == 1
-    page.screenshot(path=artifacts / "04-lachin-corridor-clicked.png")
+    shoot(page, artifacts / "04-lachin-corridor-clicked.png")
     assert_clean(page)
 
 
@@ -257,7 +268,7 @@ def test_search_stepanakert_selects_khankendi(page, server, artifacts):
         timeout=WAIT_MS,
     )
     assert frame.evaluate("() => window.map.getZoom()") >= 10
-    page.screenshot(path=artifacts / "05-search-stepanakert.png")
+    shoot(page, artifacts / "05-search-stepanakert.png")
     assert_clean(page)
 
 
@@ -270,13 +281,13 @@ def test_date_hides_corridor_before_statement_and_shows_hakari_in_2023(page, ser
     wait_feature(page, "lachin-corridor-2020", present=False)
     assert feature_count(page, "lachin-road") == 0
     assert feature_count(page, "town-khankendi") == 1  # the rest of the map is still there
-    page.screenshot(path=artifacts / "06-date-2020-11-01-no-corridor.png")
+    shoot(page, artifacts / "06-date-2020-11-01-no-corridor.png")
 
     set_date(page, "2023-06-01")
     wait_query(page, "date", "2023-06-01")
     wait_feature(page, "hakari-checkpoint", present=True)
     assert feature_count(page, "lachin-corridor-2020") == 0
-    page.screenshot(path=artifacts / "07-date-2023-06-01-hakari.png")
+    shoot(page, artifacts / "07-date-2023-06-01-hakari.png")
     assert_clean(page)
 
 
@@ -312,7 +323,7 @@ def test_permalink_restores_selection_date_and_layers(page, browser, server, art
             " return p && p.getAttribute('stroke') === '#ffcc00'; }",
             timeout=WAIT_MS,
         )
-        other.screenshot(path=artifacts / "08-permalink-reopened.png")
+        shoot(other, artifacts / "08-permalink-reopened.png")
         assert_clean(other)
     finally:
         context.close()
@@ -346,7 +357,7 @@ def test_event_in_the_list_shows_event_places_and_passages(page, server, artifac
         "(ids) => ids.filter(id => [...document.querySelectorAll('path.atlas-f-' + id)]"
         ".some(p => p.getAttribute('stroke') === '#ffcc00'))", drawn)
     assert highlighted == drawn
-    page.screenshot(path=artifacts / "11-event-selected.png")
+    shoot(page, artifacts / "11-event-selected.png")
     assert_clean(page)
 
 
@@ -405,7 +416,7 @@ def test_hostile_article_renders_as_text(page, hostile_server, artifacts):
                         ).count() == 0
     page.wait_for_timeout(500)
     assert page.atlas_log.dialogs == []
-    page.screenshot(path=artifacts / "09-hostile-article-as-text.png")
+    shoot(page, artifacts / "09-hostile-article-as-text.png")
     assert_clean(page)
 
 
@@ -416,9 +427,8 @@ def test_screenshot_for_readme(page, server, artifacts):
     page.locator("blockquote.atlas-quote").first.wait_for(timeout=WAIT_MS)
     wait_idle(page)
     map_frame(page).locator(".atlas-legend summary").click()  # open the legend
-    page.wait_for_timeout(800)  # let the map finish its zoom animation
     shot = artifacts / "readme-screenshot.png"
-    page.screenshot(path=shot)
+    shoot(page, shot)
     assert shot.stat().st_size > 50_000
 
 
@@ -440,7 +450,7 @@ def test_acled_export_clusters_offline(page, artifacts):
         assert any(u.endswith("/app/static/markercluster/leaflet.markercluster.js")
                    for u in page.atlas_log.requests)
         wait_query(page, "layers", ",".join((*TOGGLE_ORDER, "acled")))
-        page.screenshot(path=artifacts / "10-acled-clusters.png")
+        shoot(page, artifacts / "10-acled-clusters.png")
         assert_clean(page)
     finally:
         srv.stop()
