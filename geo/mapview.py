@@ -132,6 +132,7 @@ PREFIX_STYLES: dict[str, Style] = {
 EVENT_STYLE = Style("#7b1fa2", 1.5, "#ce93d8", 0.9, radius=6, legend="Event (up to the date)")
 EVENT_RECENT_STYLE = Style("#4a0072", 2, "#ab47bc", 1.0, radius=7, legend="Event in the last year")
 HIGHLIGHT_COLOR = "#ffcc00"
+ATTRIBUTION = "Natural Earth (public domain) · GeoNames (CC BY 4.0) · sources: see About"
 
 # When a tile basemap is shown, the land fill of the context layer must not hide it.
 _TILE_CONTEXT_FILL = 0.08
@@ -397,6 +398,9 @@ _SETUP_JS = """
     });
     window.__GLOBAL_DATA__.selected_layers = out;
   });
+  if (map.attributionControl) {
+    map.attributionControl.addAttribution(%(attribution)s);
+  }
   /* Town labels: the minor ones only when zoomed in. */
   function zoomClass() {
     var c = map.getContainer();
@@ -463,6 +467,7 @@ class _Setup(JSCSSMixin):
             "map": self._parent.get_name(),
             "highlight": json.dumps(HIGHLIGHT_COLOR),
             "legend": json.dumps(self.legend_html),
+            "attribution": json.dumps(ATTRIBUTION),
         }
         super().render(**kwargs)
 
