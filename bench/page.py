@@ -22,10 +22,12 @@ APP = ROOT / "app.py"
 
 
 def bare_app_dir(workdir: Path) -> Path:
-    """A folder with the bare page script and its ``static/`` assets."""
+    """A folder with the bare page scripts (``bare_page.py``, ``widgets_page.py``) and their
+    ``static/`` assets."""
     folder = workdir / "bare"
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(Path(__file__).with_name("bare_page.py"), folder / "bare_page.py")
+    for name in ("bare_page.py", "widgets_page.py"):
+        shutil.copy2(Path(__file__).with_name(name), folder / name)
     prepare_static(folder / "static")
     return folder
 
@@ -68,17 +70,20 @@ def script_rerun_seconds(runs: int) -> float:
 
 
 def _ratio_bound(page: dict, app_kind: dict, bare_kind: dict) -> str:
-    """Where the atlas's extra time goes, from the page's own timings."""
+    """Where the atlas's extra time goes: the widgets floor separates Streamlit's cost for the
+    page layout from what the atlas's map and data add."""
     a, b = page["warm_phases"], page["bare_warm_phases"]
-    before = a["iframe_s"] - b["iframe_s"]
+    framework = page["widgets_warm_s"] - page["bare_warm_s"]
+    ours = page["warm_s"] - page["widgets_warm_s"]
     drawing = (a["painted_s"] - a["iframe_s"]) - (b["painted_s"] - b["iframe_s"])
     extra_js = (app_kind["streamlit_frontend"] - bare_kind["streamlit_frontend"]) / 1e6
     return (
-        f"framework mostly: {before:.2f} s of the extra pass before the map's iframe exists "
-        f"(Streamlit fetching and running {extra_js:.2f} MB more of its own widget code for the "
-        f"sidebar, and rendering {app_kind['websocket'] / 1e6:.2f} MB of script output; the "
-        f"script itself reruns in {page['script_rerun_s']:.2f} s), {drawing:.2f} s from the "
-        f"iframe to the painted map (ours: {page['features_drawn']} features)"
+        f"framework: the same widgets and layout with one marker and no data take "
+        f"{page['widgets_warm_s']:.2f} s ({framework:+.2f} s over the bare page: Streamlit "
+        f"loading {extra_js:.2f} MB more of its own widget code and drawing the sidebar); the "
+        f"atlas adds {ours:+.2f} s over that ({app_kind['websocket'] / 1e6:.2f} MB of script "
+        f"output, a {page['script_rerun_s']:.2f} s script run, {drawing:.2f} s more from the "
+        f"map's iframe to {page['features_drawn']} features painted)"
     )
 
 
@@ -115,11 +120,17 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
                   log=workdir / "bare.log")
         )
         bare_cold = browser.load(b, bare.url)
+        widgets = stack.enter_context(
+            serve(bare_dir / "widgets_page.py", cwd=bare_dir, env={"PYTHONPATH": str(ROOT)},
+                  log=workdir / "widgets.log")
+        )
+        widgets_cold = browser.load(b, widgets.url)
         app = stack.enter_context(serve(APP, cwd=ROOT, env=env, log=workdir / "app.log"))
         app_cold = browser.load(b, app.url)
-        bare_warm, app_warm = [], []
+        bare_warm, widgets_warm, app_warm = [], [], []
         for _ in range(warm_runs):
             bare_warm.append(browser.load(b, bare.url, want=bare_cold.features))
+            widgets_warm.append(browser.load(b, widgets.url, want=widgets_cold.features))
             app_warm.append(browser.load(b, app.url, want=app_cold.features))
         # Bytes: one more load of each, counting until painted plus one quiet second.
         bare_bytes = browser.load(b, bare.url, want=bare_cold.features, settle_after=1.0)
@@ -134,6 +145,7 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
                      f"{app_cold.features} on the cold one")
     warm = statistics.median(p.ms for p in app_warm) / 1000
     bare_w = statistics.median(p.ms for p in bare_warm) / 1000
+    widgets_w = statistics.median(p.ms for p in widgets_warm) / 1000
     page = {
         "cold_s": app_cold.ms / 1000,
         "warm_s": warm,
@@ -142,6 +154,9 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
         "bare_warm_s": bare_w,
         "bare_warm_runs_s": [p.ms / 1000 for p in bare_warm],
         "warm_ratio": warm / bare_w,
+        "widgets_warm_s": widgets_w,
+        "widgets_warm_runs_s": [p.ms / 1000 for p in widgets_warm],
+        "warm_ratio_to_widgets": warm / widgets_w,
         "cold_ratio": app_cold.ms / bare_cold.ms,
         "features_drawn": app_cold.features,
         "server_start_s": app_start,
@@ -160,6 +175,7 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
 
     page["warm_phases"] = phases(app_warm)
     page["bare_warm_phases"] = phases(bare_warm)
+    page["widgets_warm_phases"] = phases(widgets_warm)
     page["script_rerun_s"] = script_rerun_seconds(3 if smoke else 7)
     page["bounds"] = {"warm_ratio": _ratio_bound(page, by_kind(app_bytes), by_kind(bare_bytes))}
     payload = {

@@ -27,10 +27,15 @@ METRICS = (
     Metric("page", "warm_s", "Page, warm (median of fresh pages)", "s", "", None),
     Metric("page", "bare_warm_s", "Bare page floor, warm (1 marker)", "s", "", None),
     Metric(
+        "page", "widgets_warm_s", "Widgets floor, warm (the atlas's widgets, 1 marker)", "s", "",
+        None,
+    ),
+    Metric(
         "page", "warm_ratio", "Page warm / bare page warm", "×", "≤ 1.5", lambda v: v <= 1.5,
         "ours above the floor: the size of the map's HTML/GeoJSON and the browser's work "
         "drawing it; the floor itself is Streamlit's frontend boot",
     ),
+    Metric("page", "warm_ratio_to_widgets", "Page warm / widgets floor warm", "×", "", None),
     Metric(
         "click", "popup_median_s", "Click → popup, median", "s", "≤ 0.2", lambda v: v <= 0.2,
         "answered in the browser by Leaflet",
@@ -199,10 +204,12 @@ def details(s: dict[str, Any]) -> list[str]:
     page = s.get("page")
     if page and "warm_phases" in page:
         a, b = page["warm_phases"], page["bare_warm_phases"]
+        w = page.get("widgets_warm_phases", {})
         out += ["Page load phases, warm median (seconds since navigation):", ""]
         out += _table(
-            ["phase", "atlas", "bare page"],
-            [[k.removesuffix("_s").replace("_", " "), f"{a[k]:.3f}", f"{b[k]:.3f}"] for k in a],
+            ["phase", "atlas", "widgets floor", "bare page"],
+            [[k.removesuffix("_s").replace("_", " "), f"{a[k]:.3f}",
+              f"{w[k]:.3f}" if k in w else "—", f"{b[k]:.3f}"] for k in a],
         )
         out += [
             f"Warm runs, atlas: {', '.join(f'{x:.2f}' for x in page['warm_runs_s'])} s; bare: "
@@ -290,7 +297,10 @@ DEFINITIONS = (
     "The atlas and the bare page are loaded alternately in the same run, so both see the same "
     "machine load.",
     "**Bare page**: `bench/bare_page.py`, one `folium.CircleMarker` shown through `st_folium` "
-    "with the same offline Leaflet and jQuery files, same Streamlit flags.",
+    "with the same offline Leaflet and jQuery files, same Streamlit flags. **Widgets floor**: "
+    "`bench/widgets_page.py`, the bare page plus the same kinds of widgets and layout as the "
+    "atlas (sidebar inputs, checkboxes, buttons, columns), no data: Streamlit's own cost for "
+    "this page.",
     "**Click**: a real mouse click on a map feature of the default view (places the articles "
     "mention first; a feature is clicked only where it is the topmost element); popup = a "
     "Leaflet popup titled with the place's label is inserted (MutationObserver in the map's "
