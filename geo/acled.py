@@ -89,6 +89,9 @@ def load_acled(path: str | Path) -> gpd.GeoDataFrame:
         raise AcledError(f"{path}: columns {dupes} appear more than once in the header")
     table = _read_table(path)
     df = table.to_pandas()
+    del table
+    # Hand the parser's scratch memory back to the system (tens of MB on a large export).
+    pa.default_memory_pool().release_unused()
     if len(df):
         df = df.sort_values("event_date", kind="stable", ignore_index=True)
     geometry = gpd.points_from_xy(df["longitude"], df["latitude"], crs="EPSG:4326")
