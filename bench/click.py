@@ -211,4 +211,4 @@ def run(workdir: Path, smoke: bool = False) -> dict:
 
     ensure_assets()
     with serve(APP, cwd=ROOT, log=workdir / "app-click.log") as app:
-        return measure(app.url, 3 if smoke else 24)
+        return measure(app.url, 2 if smoke else 24)

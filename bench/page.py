@@ -110,7 +110,7 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
     from geo.assets import ensure_assets
 
     ensure_assets()
-    warm_runs = 2 if smoke else 7
+    warm_runs = 1 if smoke else 7
     bare_dir = bare_app_dir(workdir)
     notes: list[str] = []
     with ExitStack() as stack:
@@ -176,7 +176,7 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
     page["warm_phases"] = phases(app_warm)
     page["bare_warm_phases"] = phases(bare_warm)
     page["widgets_warm_phases"] = phases(widgets_warm)
-    page["script_rerun_s"] = script_rerun_seconds(3 if smoke else 7)
+    page["script_rerun_s"] = script_rerun_seconds(1 if smoke else 7)
     page["bounds"] = {"warm_ratio": _ratio_bound(page, by_kind(app_bytes), by_kind(bare_bytes))}
     payload = {
         "default_total_bytes": app_bytes.http_bytes + app_bytes.ws_bytes,

@@ -110,7 +110,7 @@ def run(workdir: Path, smoke: bool = False) -> dict:
 
     child = measure_process(csv_path)
     section: dict = {"app_reads_acled": app_supports_acled()}
-    n_changes = 2 if smoke else 6
+    n_changes = 1 if smoke else 6
     section.update(run_app(workdir, csv_path, n_changes, reads_acled=section["app_reads_acled"]))
     if not section["app_reads_acled"]:
         section["notes"] = [
