@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -66,6 +67,20 @@ def test_sample_loads_every_row_typed_and_sorted() -> None:
     assert "Azərbaycan" in by_id.loc["SYNAZE0004", "notes"]
     assert "\n" in by_id.loc["SYNAZE0009", "notes"]
     assert "time_precision" not in events.columns
+
+
+def test_quoted_crlf_bom_export_reads_the_same(tmp_path: Path) -> None:
+    """Every field quoted, Windows line ends and a byte-order mark, as spreadsheets save it."""
+    with SAMPLE.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    path = tmp_path / "quoted.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    plain, quoted = load_acled(SAMPLE), load_acled(path)
+    pd.testing.assert_frame_equal(
+        plain.drop(columns="geometry"), quoted.drop(columns="geometry"), check_dtype=False
+    )
+    assert quoted["fatalities"].dtype.kind == "i"
 
 
 def test_window_is_inclusive_and_filters_by_box() -> None:
