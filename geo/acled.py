@@ -350,12 +350,42 @@ def _day(value: DateLike) -> np.datetime64:
     return np.datetime64(pd.Timestamp(value).normalize().to_datetime64(), "ns")
 
 
+def main(argv: list[str] | None = None) -> int:
+    """``python -m geo.acled EXPORT.csv [--from DAY] [--to DAY]``: check an export and print
+    what the atlas would show of it (exit status 1 and the reason when it cannot be read)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m geo.acled", description=main.__doc__)
+    parser.add_argument("path", type=Path, help="ACLED CSV export")
+    parser.add_argument("--from", dest="start", help="first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    try:
+        events = load_acled(args.path)
+        part = window(events, args.start, args.end)
+    except (AcledError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    info = summary(part)
+    print(f"{args.path}: {len(events):,} events; {info['events']:,} in the window "
+          f"({info['first']} to {info['last']}), {info['fatalities']:,} reported fatalities")
+    for kind, count in info["by_type"].items():
+        print(f"  {count:>8,}  {kind}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
 __all__: Sequence[str] = (
     "ACLED_COLUMNS",
     "EVENT_TYPES",
     "AcledError",
     "aggregate",
     "load_acled",
+    "main",
     "points",
     "summary",
     "window",

@@ -215,3 +215,14 @@ def test_missing_file_and_spreadsheet(tmp_path: Path) -> None:
         load_acled(tmp_path / "nope.csv")
     with pytest.raises(AcledError, match=r"export the ACLED data as CSV"):
         load_acled(_variant(tmp_path, "export.xlsx", b"PK\x03\x04rest-of-a-zip"))
+
+
+def test_command_line_summary_and_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from geo.acled import main
+
+    assert main([str(SAMPLE), "--from", "2023-01-01", "--to", "2023-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "12 events; 6 in the window (2023-01-10 to 2023-10-02), 14 reported fatalities" in out
+    assert "Strategic developments" in out
+    assert main([str(_variant(tmp_path, "empty.csv", ""))]) == 1
+    assert "empty.csv: empty file" in capsys.readouterr().err
