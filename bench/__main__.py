@@ -26,9 +26,11 @@ SECTIONS = ("page", "click", "payload", "linker", "scale")
 
 
 def _chromium_version() -> str:
+    from bench.browser import CHROMIUM
+
     try:
         out = subprocess.run(
-            ["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=20
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=20
         )
         return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "Chromium ?"
     except (OSError, subprocess.SubprocessError):

@@ -70,10 +70,16 @@ class Paint:
     requests: list[tuple[str, int]] = field(default_factory=list)
     ws_sizes: list[int] = field(default_factory=list)
 
+    @property
+    def total_bytes(self) -> int:
+        """HTTP plus websocket bytes received."""
+        return self.http_bytes + self.ws_bytes
+
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, with the flags the project's tests use."""
+    """Debian's Chromium, headless, with no background traffic of its own (the benchmark and
+    the browser tests both launch it here)."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

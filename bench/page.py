@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench import browser
 from bench.offline import prepare_static
-from bench.server import serve
+from bench.server import Server, serve
 from geo.paths import ROOT
 
 APP = ROOT / "app.py"
@@ -30,6 +30,15 @@ def bare_app_dir(workdir: Path) -> Path:
         shutil.copy2(Path(__file__).with_name(name), folder / name)
     prepare_static(folder / "static")
     return folder
+
+
+def _serve_bare(folder: Path, name: str, workdir: Path) -> Server:
+    """Serve ``<name>_page.py`` of the bare-page folder (the project importable), its log in
+    ``workdir/<name>.log``."""
+    return serve(
+        folder / f"{name}_page.py", cwd=folder, env={"PYTHONPATH": str(ROOT)},
+        log=workdir / f"{name}.log",
+    )
 
 
 def layer_bytes() -> dict[str, int]:
@@ -115,15 +124,9 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
     notes: list[str] = []
     with ExitStack() as stack:
         b = stack.enter_context(browser.chromium())
-        bare = stack.enter_context(
-            serve(bare_dir / "bare_page.py", cwd=bare_dir, env={"PYTHONPATH": str(ROOT)},
-                  log=workdir / "bare.log")
-        )
+        bare = stack.enter_context(_serve_bare(bare_dir, "bare", workdir))
         bare_cold = browser.load(b, bare.url)
-        widgets = stack.enter_context(
-            serve(bare_dir / "widgets_page.py", cwd=bare_dir, env={"PYTHONPATH": str(ROOT)},
-                  log=workdir / "widgets.log")
-        )
+        widgets = stack.enter_context(_serve_bare(bare_dir, "widgets", workdir))
         widgets_cold = browser.load(b, widgets.url)
         app = stack.enter_context(serve(APP, cwd=ROOT, env=env, log=workdir / "app.log"))
         app_cold = browser.load(b, app.url)
@@ -179,15 +182,14 @@ def run(workdir: Path, smoke: bool = False, env: dict[str, str] | None = None) -
     page["script_rerun_s"] = script_rerun_seconds(1 if smoke else 7)
     page["bounds"] = {"warm_ratio": _ratio_bound(page, by_kind(app_bytes), by_kind(bare_bytes))}
     payload = {
-        "default_total_bytes": app_bytes.http_bytes + app_bytes.ws_bytes,
+        "default_total_bytes": app_bytes.total_bytes,
         "default_http_bytes": app_bytes.http_bytes,
         "default_ws_bytes": app_bytes.ws_bytes,
         "default_ws_frames": app_bytes.ws_frames,
-        "bare_total_bytes": bare_bytes.http_bytes + bare_bytes.ws_bytes,
+        "bare_total_bytes": bare_bytes.total_bytes,
         "bare_http_bytes": bare_bytes.http_bytes,
         "bare_ws_bytes": bare_bytes.ws_bytes,
-        "atlas_bytes": (app_bytes.http_bytes + app_bytes.ws_bytes)
-        - (bare_bytes.http_bytes + bare_bytes.ws_bytes),
+        "atlas_bytes": app_bytes.total_bytes - bare_bytes.total_bytes,
         "default_ws_largest_frames": sorted(app_bytes.ws_sizes, reverse=True)[:4],
         "default_by_kind": by_kind(app_bytes),
         "bare_by_kind": by_kind(bare_bytes),

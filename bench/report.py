@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -196,6 +196,11 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _listed(values: Iterable[float], spec: str = ".2f") -> str:
+    """Numbers joined by commas, each formatted with ``spec``."""
+    return ", ".join(f"{x:{spec}}" for x in values)
+
+
 def _table(head: list[str], body: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
@@ -216,8 +221,8 @@ def details(s: dict[str, Any]) -> list[str]:
               f"{w[k]:.3f}" if k in w else "—", f"{b[k]:.3f}"] for k in a],
         )
         out += [
-            f"Warm runs, atlas: {', '.join(f'{x:.2f}' for x in page['warm_runs_s'])} s; bare: "
-            f"{', '.join(f'{x:.2f}' for x in page['bare_warm_runs_s'])} s. Server RSS after the "
+            f"Warm runs, atlas: {_listed(page['warm_runs_s'])} s; bare: "
+            f"{_listed(page['bare_warm_runs_s'])} s. Server RSS after the "
             f"loads: atlas {page['server_rss_bytes'] / MB:.0f} MB, bare page "
             f"{page['bare_server_rss_bytes'] / MB:.0f} MB. Warm script rerun (server, no "
             f"browser): {page.get('script_rerun_s', float('nan')):.3f} s.",
@@ -231,7 +236,7 @@ def details(s: dict[str, Any]) -> list[str]:
             ["kind", "atlas", "bare page"],
             [[k.replace("_", " "), f"{a[k] / MB:.3f}", f"{b.get(k, 0) / MB:.3f}"] for k in a],
         )
-        largest = ", ".join(f"{x / MB:.3f}" for x in pay.get("default_ws_largest_frames", []))
+        largest = _listed((x / MB for x in pay.get("default_ws_largest_frames", [])), ".3f")
         out += [f"Largest websocket frames (MB): {largest}.", ""]
     if pay and "layers" in pay:
         out += ["Per layer, as the app sends it on the default date (rendered feature group):", ""]
@@ -280,7 +285,7 @@ def details(s: dict[str, Any]) -> list[str]:
     if sc and "events" in sc:
         out += [
             f"Scale: {sc['events']:,} synthetic events, CSV {sc['csv_bytes'] / MB:.1f} MB; load "
-            f"runs {', '.join(f'{x:.3f}' for x in sc['load_seconds_all'])} s (fresh process "
+            f"runs {_listed(sc['load_seconds_all'], '.3f')} s (fresh process "
             f"{sc['load_seconds_fresh_process']:.3f} s); a date window holds "
             f"{sc['window_events_median']:,} events (median) and is cut in "
             f"{sc['window_seconds_mean'] * 1000:.2f} ms; the ACLED layer the app sends for it is "
@@ -288,7 +293,7 @@ def details(s: dict[str, Any]) -> list[str]:
             f"{sc['grid_payload_bytes_median'] / MB:.2f} MB in {sc['grid_seconds_median']:.3f} s"
             f"). In the running app (ATLAS_ACLED): first paint "
             f"{sc.get('browser_first_paint_s', float('nan')):.2f} s, date changes "
-            f"{', '.join(f'{x:.2f}' for x in sc.get('browser_date_change_runs_s', []))} s, "
+            f"{_listed(sc.get('browser_date_change_runs_s', []))} s, "
             f"server RSS {sc.get('server_rss_idle_bytes', 0) / MB:.0f} MB before the first "
             f"page, {sc.get('server_rss_loaded_bytes', 0) / MB:.0f} MB with the table loaded.",
             "",

@@ -1,4 +1,8 @@
-"""Start and stop a Streamlit server for a script, the way a user's ``streamlit run`` does."""
+"""Start and stop a Streamlit server for a script, the way a user's ``streamlit run`` does.
+
+The benchmark and the browser tests both start their servers here: on a free port, in a
+process group of their own (stopped as a group), ready once ``/_stcore/health`` answers "ok".
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ STREAMLIT_FLAGS = (
     "--server.fileWatcherType=none",
     "--browser.gatherUsageStats=false",
 )
+STOP_GRACE_S = 15.0  # SIGTERM first; SIGKILL for a group still running after this
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Server:
     url: str
     process: subprocess.Popen
     started_s: float  # seconds from spawn to the health endpoint answering "ok"
+    log: Path | None = None  # the server's stdout and stderr
 
     def rss_bytes(self) -> int:
         """Resident memory of the server process and its children."""
@@ -46,8 +51,27 @@ class Server:
                 total += p.memory_info().rss
         return total
 
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the server's process group (SIGTERM, then SIGKILL); safe to call twice."""
+        proc = self.process
+        if proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -61,7 +85,6 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@contextmanager
 def serve(
     script: Path,
     *,
@@ -69,35 +92,38 @@ def serve(
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
     log: Path | None = None,
-) -> Iterator[Server]:
-    """Run ``streamlit run script`` on a free port; stop its process group on exit."""
-    port = free_port()
+    port: int | None = None,
+) -> Server:
+    """Run ``streamlit run script`` on ``port`` (default: a free one) in its own process group
+    and wait for it to answer; a server that exits or stays silent is stopped and reported.
+
+    Stop it with :meth:`Server.stop`, or use it as a context manager (``with serve(...) as
+    server:``), which stops it on leaving the block."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         f"--server.port={port}", *STREAMLIT_FLAGS,
     ]
-    full_env = {**os.environ, **(env or {})}
-    out = log.open("wb") if log else subprocess.DEVNULL
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with (log.open("wb") if log else nullcontext(subprocess.DEVNULL)) as out:
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env={**os.environ, **(env or {})},
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    server = Server(url=url, process=proc, started_s=0.0, log=log)
+    where = f"; log: {log}" if log else ""
     try:
         while not _healthy(url):
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode} for {script}")
+                raise RuntimeError(f"streamlit exited with {proc.returncode} for {script}{where}")
             if time.perf_counter() - t0 > timeout:
-                raise RuntimeError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+                raise RuntimeError(
+                    f"streamlit did not answer on {url} within {timeout:.0f} s{where}"
+                )
             time.sleep(0.05)
-        yield Server(url=url, process=proc, started_s=time.perf_counter() - t0)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        if log:
-            out.close()
+    except BaseException:
+        server.stop()
+        raise
+    server.started_s = time.perf_counter() - t0
+    return server

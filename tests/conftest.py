@@ -1,6 +1,7 @@
 """Shared fixtures: a real Streamlit server on a free port and Debian Chromium via Playwright.
 
-The server runs in its own process group and is stopped by that group at teardown. The browser
+Both are started the way the benchmark starts them (``bench.server``, ``bench.browser``). The
+server runs in its own process group and is stopped by that group at teardown. The browser
 is launched once per session; each test gets a fresh page whose failed requests, requests to
 other hosts and console errors are recorded (``page.atlas_log``). Screenshots go to
 ``tests/artifacts/``.
@@ -8,13 +9,6 @@ other hosts and console errors are recorded (``page.atlas_log``). Screenshots go
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,88 +16,42 @@ from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.browser import CHROMIUM, VIEWPORT, chromium
+from bench.server import Server, free_port, serve
+from geo.paths import ROOT
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STARTUP_TIMEOUT_S = 120
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
 class StreamlitServer:
-    """``streamlit run app.py`` in its own process group."""
+    """``streamlit run app.py`` in its own process group, its log in ``tests/artifacts/``."""
 
     env: dict[str, str] = field(default_factory=dict)
-    port: int = 0
-    proc: subprocess.Popen | None = None
-    log_path: Path | None = None
+    running: Server | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        if self.running is None:
+            raise RuntimeError("the server is not started")
+        return self.running.url
 
     def start(self) -> StreamlitServer:
-        self.port = free_port()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.log_path = ARTIFACTS / f"server-{self.port}.log"
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
-        cmd = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.port", str(self.port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false",
-        ]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._wait_healthy()
+        port = free_port()
+        self.running = serve(
+            ROOT / "app.py",
+            env={**self.env, "PYTHONUNBUFFERED": "1"},
+            timeout=STARTUP_TIMEOUT_S,
+            log=ARTIFACTS / f"server-{port}.log",
+            port=port,
+        )
         return self
 
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; log: {self.log_path}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit did not answer /_stcore/health; log: {self.log_path}")
-
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        pgid = os.getpgid(self.proc.pid)
-        os.killpg(pgid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
+        if self.running is not None:
+            self.running.stop()
 
 
 @pytest.fixture(scope="session")
@@ -117,14 +65,10 @@ def server() -> Iterator[StreamlitServer]:
 @pytest.fixture(scope="session")
 def browser():
     """Debian Chromium, headless, with no background traffic of its own."""
-    from playwright.sync_api import sync_playwright
-
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing (make chromium installs it)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @dataclass
@@ -175,7 +119,7 @@ def attach_log(page, host: str = "127.0.0.1") -> PageLog:
 @pytest.fixture
 def page(browser):
     """A fresh browser page (1400×1000) with ``page.atlas_log``."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     pg.atlas_log = attach_log(pg)
     pg.set_default_timeout(60_000)
