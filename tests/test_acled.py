@@ -155,40 +155,46 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
         load_acled(path)
 
 
-def test_bad_date_names_row_and_value(tmp_path: Path) -> None:
-    path = _replace_in_row(tmp_path, "SYNARM0005", "10 January 2023", "10 Janvier 2023")
-    with pytest.raises(AcledError, match=r"broken\.csv: row 5: event_date '10 Janvier 2023'"):
-        load_acled(path)
-
-
-def test_bad_latitude_names_row_and_value(tmp_path: Path) -> None:
-    path = _replace_in_row(tmp_path, "SYNARM0007", "40.1776", "40,1776")
-    # The comma shifts the columns: a parse error, named with the file.
-    with pytest.raises(AcledError, match=r"broken\.csv: not a well-formed CSV"):
-        load_acled(path)
-    path = _replace_in_row(tmp_path, "SYNARM0007", "40.1776", "N40.1776")
-    with pytest.raises(AcledError, match=r"broken\.csv: row 7: latitude 'N40\.1776' is not a num"):
-        load_acled(path)
-
-
-def test_latitude_out_of_range_is_reported_not_dropped(tmp_path: Path) -> None:
-    path = _replace_in_row(tmp_path, "SYNAZE0004", "40.1053", "140.1053")
-    with pytest.raises(AcledError, match=r"row 4: latitude 140\.1053 is outside \[-90, 90\]"):
-        load_acled(path)
-
-
-def test_empty_cell_and_bad_fatalities(tmp_path: Path) -> None:
-    path = _replace_in_row(tmp_path, "SYNARM0002", ",5,1700000000", ",,1700000000")
-    with pytest.raises(AcledError, match=r"row 2: fatalities is empty"):
-        load_acled(path)
-    path = _replace_in_row(tmp_path, "SYNARM0002", ",5,1700000000", ",five,1700000000")
-    with pytest.raises(AcledError, match=r"row 2: fatalities 'five' is not an integer"):
-        load_acled(path)
-
-
-def test_duplicate_event_id(tmp_path: Path) -> None:
-    path = _replace_in_row(tmp_path, "SYNARM0011", "SYNARM0011", "SYNARM0005")
-    with pytest.raises(AcledError, match=r"event_id_cnty 'SYNARM0005' appears more than once"):
+@pytest.mark.parametrize(
+    ("event_id", "old", "new", "error"),
+    [
+        pytest.param(
+            "SYNARM0005", "10 January 2023", "10 Janvier 2023",
+            r"broken\.csv: row 5: event_date '10 Janvier 2023'", id="bad-date",
+        ),
+        # The comma shifts the columns: a parse error, named with the file.
+        pytest.param(
+            "SYNARM0007", "40.1776", "40,1776", r"broken\.csv: not a well-formed CSV",
+            id="comma-in-latitude",
+        ),
+        pytest.param(
+            "SYNARM0007", "40.1776", "N40.1776",
+            r"broken\.csv: row 7: latitude 'N40\.1776' is not a num", id="bad-latitude",
+        ),
+        # Reported, not dropped.
+        pytest.param(
+            "SYNAZE0004", "40.1053", "140.1053",
+            r"row 4: latitude 140\.1053 is outside \[-90, 90\]", id="latitude-out-of-range",
+        ),
+        pytest.param(
+            "SYNARM0002", ",5,1700000000", ",,1700000000", r"row 2: fatalities is empty",
+            id="empty-fatalities",
+        ),
+        pytest.param(
+            "SYNARM0002", ",5,1700000000", ",five,1700000000",
+            r"row 2: fatalities 'five' is not an integer", id="bad-fatalities",
+        ),
+        pytest.param(
+            "SYNARM0011", "SYNARM0011", "SYNARM0005",
+            r"event_id_cnty 'SYNARM0005' appears more than once", id="duplicate-event-id",
+        ),
+    ],
+)
+def test_broken_row_is_named(
+    tmp_path: Path, event_id: str, old: str, new: str, error: str
+) -> None:
+    path = _replace_in_row(tmp_path, event_id, old, new)
+    with pytest.raises(AcledError, match=error):
         load_acled(path)
 
 
