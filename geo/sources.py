@@ -75,6 +75,16 @@ def _path(name: str, root: Path | None) -> Path:
     return path
 
 
+def _read_csv(path: Path, columns: list[str], dtype: type | dict = str) -> pd.DataFrame:
+    """A CSV file (blank cells stay empty strings) with at least ``columns``, or a
+    :class:`SourceError` naming the file and the missing ones."""
+    df = pd.read_csv(path, dtype=dtype, keep_default_na=False)
+    missing = set(columns) - set(df.columns)
+    if missing:
+        raise SourceError(f"{path}: missing columns {sorted(missing)}")
+    return df
+
+
 def load_admin0(root: Path | None = None) -> gpd.GeoDataFrame:
     """Natural Earth 10m admin-0 (v5.1.1, German view) for the six countries, clipped."""
     return pyogrio.read_dataframe(_path(ADMIN0, root))
@@ -111,15 +121,11 @@ def load_geonames(root: Path | None = None) -> pd.DataFrame:
 
     ``alternatenames`` is one string, names joined by ``"; "``.
     """
-    df = pd.read_csv(
+    return _read_csv(
         _path(GEONAMES, root),
+        GEONAMES_COLUMNS,
         dtype={"geonameid": "int64", "admin1code": str, "alternatenames": str, "name": str},
-        keep_default_na=False,
     )
-    missing = set(GEONAMES_COLUMNS) - set(df.columns)
-    if missing:
-        raise SourceError(f"{_path(GEONAMES, root)}: missing columns {sorted(missing)}")
-    return df
 
 
 def geonames_row(df: pd.DataFrame, geonameid: int) -> pd.Series:
@@ -331,19 +337,14 @@ def _data_file(name: str, root: Path | None) -> Path:
 def load_places(root: Path | None = None) -> pd.DataFrame:
     """``data/places.csv``: cited places GeoNames lacks; lat/lon NaN where no source gives one."""
     path = _data_file(PLACES, root)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = set(_PLACE_COLUMNS) - set(df.columns)
-    if missing:
-        raise SourceError(f"{path}: missing columns {sorted(missing)}")
+    df = _read_csv(path, _PLACE_COLUMNS)
     for i, row in df.iterrows():
         where = f"{path}, row {i + 2} ({row['id']!r})"
         if not row["source_url"].strip():
             raise SourceError(f"{where}: source_url is empty")
         if bool(row["lat"].strip()) != bool(row["lon"].strip()):
             raise SourceError(f"{where}: lat and lon must both be given or both be blank")
-    dupes = df["id"][df["id"].duplicated()].tolist()
-    if dupes:
-        raise SourceError(f"{path}: duplicate ids {dupes}")
+    _check_unique_ids(df, path)
     df["lat"] = pd.to_numeric(df["lat"].replace("", None), errors="raise")
     df["lon"] = pd.to_numeric(df["lon"].replace("", None), errors="raise")
     return df.set_index("id", drop=False)
@@ -352,19 +353,20 @@ def load_places(root: Path | None = None) -> pd.DataFrame:
 def load_points(root: Path | None = None) -> pd.DataFrame:
     """``data/points.csv``: each point feature with its GeoNames id or cited place id."""
     path = _data_file(POINTS, root)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = set(_POINT_COLUMNS) - set(df.columns)
-    if missing:
-        raise SourceError(f"{path}: missing columns {sorted(missing)}")
+    df = _read_csv(path, _POINT_COLUMNS)
     for i, row in df.iterrows():
         if bool(row["geonameid"]) == bool(row["place_id"]):
             raise SourceError(
                 f"{path}, row {i + 2} ({row['id']!r}): give exactly one of geonameid, place_id"
             )
+    _check_unique_ids(df, path)
+    return df
+
+
+def _check_unique_ids(df: pd.DataFrame, path: Path) -> None:
     dupes = df["id"][df["id"].duplicated()].tolist()
     if dupes:
         raise SourceError(f"{path}: duplicate ids {dupes}")
-    return df
 
 
 def _usable_name(name: str) -> bool:
