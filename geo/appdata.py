@@ -126,7 +126,9 @@ def load_app_data(folder: Path | None = None) -> AppData:
         for rec in gdf.to_dict("records"):
             rows[str(rec["id"])] = rec
     excerpts = panel.first_excerpts(index)
-    features = {k: mapview.feature_collection(layers[k], excerpts) for k in mapview.DRAW_ORDER}
+    features = {k: mapview.feature_collection(layers[k], excerpts,
+                                              tolerance=mapview.simplify_tolerance(k))
+                for k in mapview.DRAW_ORDER}
     positions = panel.place_positions(index.places, panel.feature_positions(layers))
     events = sorted(index.events.values(), key=lambda e: (e.date, e.id))
     if not events:

@@ -10,6 +10,11 @@ a new set of visible layers replaces the data without reloading the map.
 Every string that reaches HTML (labels, other names, excerpts, sources) is escaped here, in
 Python, before it goes into a feature's properties; the browser-side code only assembles those
 escaped strings. No streamlit import: the app wraps these functions.
+
+On the wire (:func:`wire_rows`) a layer is compact: coordinates as integers on the layer's grid,
+each ring or line as deltas from its previous vertex, a small style table instead of one style
+per feature, and only the properties the browser uses; ``window.atlas.layer`` turns it back into
+GeoJSON in the browser, so a click still reports the feature with its properties.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ import geopandas as gpd
 import shapely
 from folium.elements import JSCSSMixin
 from folium.template import Template
-from folium.utilities import JsCode
 from shapely.geometry import mapping
 
 from geo import assets
@@ -43,6 +47,15 @@ MIN_ZOOM = 5
 # 11 m at this latitude). Measurements in the side panel come from the full geometry.
 SIMPLIFY_DEG = 0.002
 GRID_DEG = 1e-4
+# The context layer is the basemap: its outlines are simplified a little harder (about 300 m,
+# under half a pixel at the default zoom, where one pixel is about 900 m).
+LAYER_SIMPLIFY_DEG = {"context": 0.003}
+# Integer grid of the coordinates sent to the browser (per degree): the display grid, and the
+# finer grid event positions are rounded to.
+WIRE_SCALE = round(1 / GRID_DEG)
+EVENT_WIRE_SCALE = 100_000
+# Feature properties the browser uses (popup, tooltip, label, click → side panel).
+WIRE_PROPS = ("id", "ev", "label", "names", "meta", "excerpt", "src", "tag")
 
 EXCERPT_CHARS = 240
 
@@ -210,18 +223,27 @@ def _meta_line(row: Mapping[str, Any]) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def simplify_tolerance(layer: str) -> float:
+    """Simplification tolerance of a layer's display geometry, in degrees."""
+    return LAYER_SIMPLIFY_DEG.get(layer, SIMPLIFY_DEG)
+
+
 def feature_collection(
     gdf: gpd.GeoDataFrame,
     excerpts: Mapping[str, tuple[str, str]] | None = None,
     *,
-    tolerance: float = SIMPLIFY_DEG,
+    tolerance: float | None = None,
 ) -> list[dict[str, Any]]:
     """GeoJSON features of a layer for display, properties escaped.
 
     ``excerpts`` maps a feature id to ``(excerpt, source line)`` (raw text, escaped here); the
-    popup shows it at once, before the side panel is drawn.
+    popup shows it at once, before the side panel is drawn. ``tolerance`` defaults to the
+    layer's own (:func:`simplify_tolerance`).
     """
     excerpts = excerpts or {}
+    if tolerance is None:
+        layers = set(gdf["layer"]) if len(gdf) else set()
+        tolerance = simplify_tolerance(layers.pop()) if len(layers) == 1 else SIMPLIFY_DEG
     out = []
     for row in gdf.to_dict("records"):
         geom = row["geometry"]
@@ -352,6 +374,40 @@ _SETUP_JS = """
     layer.on('click', function (e) {
       A.highlight([p.id]);
       A.popup(e.latlng, p);
+    });
+  };
+  /* A layer as sent by Python (mapview.wire_rows): integer coordinates, each ring or line as
+     deltas from its previous vertex; rebuilt as GeoJSON so a click reports the feature. */
+  A.layer = function (key, scale, styles, rows) {
+    function line(a, ring) {
+      var out = [], x = 0, y = 0;
+      for (var i = 0; i < a.length; i += 2) {
+        x += a[i]; y += a[i + 1];
+        out.push([x / scale, y / scale]);
+      }
+      if (ring && out.length) { out.push(out[0].slice()); }
+      return out;
+    }
+    function coords(type, c) {
+      switch (type) {
+        case 'Point': return [c[0] / scale, c[1] / scale];
+        case 'LineString': case 'MultiPoint': return line(c, false);
+        case 'MultiLineString': return c.map(function (l) { return line(l, false); });
+        case 'Polygon': return c.map(function (r) { return line(r, true); });
+        default: return c.map(function (q) {
+          return q.map(function (r) { return line(r, true); });
+        });
+      }
+    }
+    var features = rows.map(function (r) {
+      r[1].layer = key;
+      return {type: 'Feature', properties: r[1], s: r[0],
+        geometry: {type: r[2], coordinates: coords(r[2], r[3])}};
+    });
+    return L.geoJson({type: 'FeatureCollection', features: features}, {
+      style: function (f) { return styles[f.s]; },
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styles[f.s]); },
+      onEachFeature: A.bind
     });
   };
   A.popup = function (latlng, p) {
@@ -638,21 +694,109 @@ class _Script(JSCSSMixin):
         super().render(**kwargs)
 
 
-def _geojson(features: list[dict[str, Any]], name: str, *, tiles: bool) -> folium.GeoJson:
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        p = feature["properties"]
-        if p.get("ev"):
-            return (EVENT_RECENT_STYLE if p.get("recent") else EVENT_STYLE).leaflet()
-        return style_for(p["layer"], p["id"], p.get("gt", ""), tiles=tiles).leaflet()
+def _ints(coords: Sequence[Sequence[float]], scale: int, *, ring: bool) -> list[int]:
+    """A line or ring as ``[x0, y0, dx1, dy1, ...]`` on the integer grid (a ring's closing
+    vertex is left out; the browser closes it)."""
+    pts = coords[:-1] if ring and len(coords) > 1 else coords
+    out: list[int] = []
+    px = py = 0
+    for x, y, *_ in pts:
+        ix, iy = round(x * scale), round(y * scale)
+        out += (ix - px, iy - py)
+        px, py = ix, iy
+    return out
 
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=name,
-        style_function=style,
-        marker=folium.CircleMarker(radius=5),
-        on_each_feature=JsCode("window.atlas.bind"),
-        control=False,
+
+def encode_geometry(geom: Mapping[str, Any], scale: int) -> Any:
+    """GeoJSON coordinates as the browser's decoder (``window.atlas.layer``) reads them."""
+    kind, c = geom["type"], geom["coordinates"]
+    if kind == "Point":
+        return [round(c[0] * scale), round(c[1] * scale)]
+    if kind in ("LineString", "MultiPoint"):
+        return _ints(c, scale, ring=False)
+    if kind == "MultiLineString":
+        return [_ints(line, scale, ring=False) for line in c]
+    if kind == "Polygon":
+        return [_ints(r, scale, ring=True) for r in c]
+    if kind == "MultiPolygon":
+        return [[_ints(r, scale, ring=True) for r in poly] for poly in c]
+    raise ValueError(f"unsupported geometry type for the map: {kind}")
+
+
+def decode_geometry(kind: str, data: Any, scale: int) -> dict[str, Any]:
+    """The inverse of :func:`encode_geometry` (what the browser does), for tests."""
+    def line(a: Sequence[int], ring: bool) -> list[list[float]]:
+        out, x, y = [], 0, 0
+        for i in range(0, len(a), 2):
+            x, y = x + a[i], y + a[i + 1]
+            out.append([x / scale, y / scale])
+        return [*out, out[0]] if ring and out else out
+
+    if kind == "Point":
+        coords: Any = [data[0] / scale, data[1] / scale]
+    elif kind in ("LineString", "MultiPoint"):
+        coords = line(data, False)
+    elif kind == "MultiLineString":
+        coords = [line(a, False) for a in data]
+    elif kind == "Polygon":
+        coords = [line(a, True) for a in data]
+    else:
+        coords = [[line(a, True) for a in poly] for poly in data]
+    return {"type": kind, "coordinates": coords}
+
+
+def _feature_style(f: Mapping[str, Any], *, tiles: bool) -> Style:
+    p = f["properties"]
+    if p.get("ev"):
+        return EVENT_RECENT_STYLE if p.get("recent") else EVENT_STYLE
+    return style_for(p["layer"], p["id"], p.get("gt", ""), tiles=tiles)
+
+
+def wire_rows(features: Sequence[Mapping[str, Any]], *, tiles: bool = False, scale: int = WIRE_SCALE
+              ) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+    """A layer as the browser receives it: ``(styles, rows)``, each row
+    ``[style index, properties, geometry type, integer coordinates]``.
+
+    Only :data:`WIRE_PROPS` that are set go to the browser (the layer name is added there);
+    validity dates and geometry types stay in Python.
+    """
+    styles: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    rows = []
+    for f in features:
+        style = _feature_style(f, tiles=tiles).leaflet()
+        skey = json.dumps(style, sort_keys=True)
+        if skey not in index:
+            index[skey] = len(styles)
+            styles.append(style)
+        props = {k: f["properties"][k] for k in WIRE_PROPS if f["properties"].get(k)}
+        geom = f["geometry"]
+        rows.append([index[skey], props, geom["type"], encode_geometry(geom, scale)])
+    return styles, rows
+
+
+def _js(value: Any) -> str:
+    """Compact JSON that is also safe inside a ``<script>`` element."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+class _Features(folium.map.Layer):
+    """A layer's features, sent compact and rebuilt as ``L.geoJson`` by ``window.atlas.layer``."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.atlas.layer({{ this.payload }});"
+        "{% endmacro %}"
     )
+
+    def __init__(self, key: str, features: Sequence[Mapping[str, Any]], *, tiles: bool) -> None:
+        super().__init__(name=TITLES.get(key, key), overlay=True, control=False, show=True)
+        self._name = "AtlasFeatures"
+        scale = EVENT_WIRE_SCALE if key == EVENTS else WIRE_SCALE
+        styles, rows = wire_rows(features, tiles=tiles, scale=scale)
+        self.payload = ",".join((_js(key), str(scale), _js(styles), _js(rows)))
 
 
 def layer_group(key: str, features: list[dict[str, Any]], *, tiles: bool = False
@@ -660,7 +804,7 @@ def layer_group(key: str, features: list[dict[str, Any]], *, tiles: bool = False
     """One toggleable layer as a feature group (its visibility is set by :func:`state_group`)."""
     fg = folium.FeatureGroup(name=TITLES.get(key, key), show=True)
     if features:
-        _geojson(features, TITLES.get(key, key), tiles=tiles).add_to(fg)
+        _Features(key, features, tiles=tiles).add_to(fg)
     _Script(tag=key).add_to(fg)
     return fg
 

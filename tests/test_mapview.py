@@ -13,7 +13,15 @@ import folium
 import geopandas as gpd
 import pyogrio
 import pytest
-from shapely.geometry import LineString, Point, Polygon, shape
+from shapely.geometry import (
+    LineString,
+    MultiLineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+    mapping,
+    shape,
+)
 
 from geo import assets, export, mapview, panel
 from geo.schema import make_layer
@@ -117,6 +125,64 @@ def test_display_geometry_is_simplified_and_rounded(layers):
     assert shape(road["geometry"]).hausdorff_distance(full) < mapview.SIMPLIFY_DEG
 
 
+def test_wire_coordinates_decode_to_the_display_geometry(layers):
+    hole = Polygon([(46.0, 39.0), (46.5, 39.0), (46.5, 39.4), (46.0, 39.4)],
+                   [[(46.1, 39.1), (46.2, 39.1), (46.2, 39.2)]])
+    geoms = [hole, MultiPolygon([hole, Polygon([(47, 40), (47.1, 40), (47.1, 40.1)])]),
+             LineString([(46.4, 39.6), (46.41, 39.61), (46.3, 39.5)]),
+             MultiLineString([[(46, 39), (46.2, 39.3)], [(45.1, 41.2), (45.0, 41.0)]]),
+             Point(46.75194, 39.81528)]
+    for geom in geoms:
+        gj = mapping(mapview.display_geometry(geom))
+        wire = mapview.encode_geometry(gj, mapview.WIRE_SCALE)
+        flat = json.dumps(wire)
+        assert "." not in flat  # integers only
+        back = shape(mapview.decode_geometry(gj["type"], wire, mapview.WIRE_SCALE))
+        assert back.geom_type == geom.geom_type
+        assert back.equals_exact(shape(gj), tolerance=1e-9)
+    # Consecutive vertices go as small deltas, not as absolute coordinates.
+    ring = mapview.encode_geometry(mapping(hole), mapview.WIRE_SCALE)[0]
+    assert ring[:2] == [460000, 390000] and max(abs(v) for v in ring[2:]) <= 5000
+    assert len(ring) == 8  # four vertices; the closing one is added back in the browser
+
+
+def test_wire_rows_send_only_what_the_browser_uses(layers):
+    feats = mapview.feature_collection(layers["lachin_corridor"],
+                                       {"hakari-checkpoint": (HOSTILE, HOSTILE)})
+    styles, rows = mapview.wire_rows(feats)
+    assert [r[1]["id"] for r in rows] == [f["properties"]["id"] for f in feats]
+    for (idx, props, kind, _), f in zip(rows, feats, strict=True):
+        assert set(props) <= set(mapview.WIRE_PROPS)
+        assert "vf" not in props and "layer" not in props
+        assert kind == f["geometry"]["type"]
+        p = f["properties"]
+        assert styles[idx] == mapview.style_for(p["layer"], p["id"], p["gt"]).leaflet()
+    hakari = next(r[1] for r in rows if r[1]["id"] == "hakari-checkpoint")
+    assert hakari["label"].startswith("Hakari &lt;script&gt;")
+    assert "&lt;img" in hakari["excerpt"]
+    page = mapview.render_html(mapview.base_map(), [mapview.layer_group("lachin_corridor",
+                                                                        feats)])
+    assert "<script>alert" not in page and "<img src" not in page
+    # The same style goes once per layer, whatever the number of features using it.
+    towns = mapview.feature_collection(layers["towns"])
+    assert len(mapview.wire_rows(towns)[0]) == 1
+
+
+def test_context_layer_is_simplified_harder_than_the_others():
+    assert mapview.simplify_tolerance("context") > mapview.simplify_tolerance("towns")
+    # A top edge that zigzags by 0.0025°: between the two tolerances.
+    top = [(44 + i * 0.01, 40.2 + (i % 2) * 0.0025) for i in range(50)]
+    area = Polygon([(44, 40), (44.49, 40), *reversed(top)])
+    rows = [{"id": "country-x", "name": "X", "kind": "country", "source": "s",
+             "geometry": area}]
+    ctx = mapview.feature_collection(make_layer("context", rows))
+    other = mapview.feature_collection(make_layer("contested_areas", [
+        {**rows[0], "id": "district-x"}]))
+    n_ctx = len(ctx[0]["geometry"]["coordinates"][0])
+    n_other = len(other[0]["geometry"]["coordinates"][0])
+    assert n_ctx < n_other / 2
+
+
 def test_contested_towns_are_labelled_with_both_names(layers):
     feats = {f["properties"]["id"]: f["properties"]
              for f in mapview.feature_collection(layers["towns"])}
@@ -173,7 +239,8 @@ def test_layer_groups_render_with_state_script(layers):
     assert 'vis = ["towns"]' in page
     assert 'A.highlight(["town-khankendi"])' in page
     assert '.atlasKey = "lachin_corridor"' in page
-    assert "window.atlas.bind" in page
+    assert 'window.atlas.layer("towns",' in page
+    assert "A.bind" in page  # the decoder hands every feature to the click/popup binding
     assert '"town-khankendi"' in page
 
 
