@@ -34,7 +34,9 @@ START_PLACES = ("lachin-corridor-2020", "town-khankendi", "zangezur-syunik-segme
                 "hakari-checkpoint", "delimitation-2024-tavush-gazakh", "nakhchivan-ar")
 NEAR_EVENTS = 8
 
-st.markdown(
+# Page CSS through st.html (a style-only body takes no space): markdown with raw HTML would
+# make the browser fetch Streamlit's HTML-in-Markdown parser before the first paint.
+st.html(
     """<style>
     .block-container { padding-top: 1.2rem; padding-left: 1.5rem; padding-right: 1.5rem;
       max-width: 100%; }
@@ -49,8 +51,7 @@ st.markdown(
     .atlas-facts td { padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere; }
     .atlas-facts td:first-child { width: 34%; }
     .atlas-facts td:first-child { color: #666; }
-    </style>""",
-    unsafe_allow_html=True,
+    </style>"""
 )
 
 
@@ -238,9 +239,13 @@ with st.sidebar:
         st.info(ss.pop("date_note"))
 
     st.subheader("Time")
-    st.date_input("Map date", key="date", min_value=data.first_day, max_value=data.last_day,
-                  help="The map shows the lines and areas valid on this day and the events up "
-                       "to it.")
+    # The calendar sits in a popover: its code loads when it is opened, not with the page.
+    with st.popover(f"Map date: {ss.date.isoformat()}", icon=":material/calendar_month:",
+                    use_container_width=True):
+        st.date_input("Map date", key="date", min_value=data.first_day,
+                      max_value=data.last_day,
+                      help="The map shows the lines and areas valid on this day and the events "
+                           "up to it.")
     c1, c2 = st.columns(2)
     c1.button("◀ Previous event", on_click=step_event, args=(-1,), use_container_width=True)
     c2.button("Next event ▶", on_click=step_event, args=(1,), use_container_width=True)
@@ -248,9 +253,9 @@ with st.sidebar:
     st.subheader("Layers")
     for key in mapview.TOGGLES:
         st.checkbox(mapview.TITLES[key], key=f"show_{key}")
-    st.selectbox("Basemap", list(mapview.BASEMAPS), key="basemap",
-                 help="The atlas basemap is drawn from the atlas's own data and needs no "
-                      "internet; the others load tiles from their providers.")
+    st.radio("Basemap", list(mapview.BASEMAPS), key="basemap",
+             help="The atlas basemap is drawn from the atlas's own data and needs no "
+                  "internet; the others load tiles from their providers.")
 
     # ---- Optional: ACLED conflict events, when ATLAS_ACLED names an export -----------------
     st.subheader("Conflict events (ACLED export)")

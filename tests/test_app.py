@@ -294,7 +294,7 @@ def test_assets_command_copies_into_a_folder(tmp_path):
 def test_online_basemap_only_when_picked():
     at = run_app()
     assert "tile.openstreetmap.org" not in map_args(at)["script"]
-    at.selectbox(key="basemap").select("OpenStreetMap").run()
+    at.radio(key="basemap").set_value("OpenStreetMap").run()
     assert "tile.openstreetmap.org" in map_args(at)["script"]
 
 

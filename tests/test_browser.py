@@ -117,10 +117,22 @@ def sidebar_checkbox(page, label: str):
     return page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]', has_text=label)
 
 
+DATE_POPOVER = '[data-testid="stSidebar"] [data-testid="stPopover"] button'
+
+
+def open_date_control(page):
+    """Open the sidebar's "Map date" popover (the calendar loads then); return its year field."""
+    year = page.get_by_role("spinbutton", name="year, Map date")
+    if not year.is_visible():
+        page.locator(DATE_POPOVER, has_text="Map date").first.click()
+        year.wait_for(timeout=WAIT_MS)
+    return year
+
+
 def set_date(page, iso: str) -> None:
     """Type a date into the sidebar's date control (year, month and day segments)."""
     year, month, day = iso.split("-")
-    page.get_by_role("spinbutton", name="year, Map date").click()
+    open_date_control(page).click()
     page.keyboard.type(year)
     page.keyboard.type(month)
     page.keyboard.type(day)
@@ -129,8 +141,12 @@ def set_date(page, iso: str) -> None:
 
 
 def date_value(page) -> str:
-    """The ISO date the date control holds."""
-    return page.locator('[data-testid="stDateInput"] input[type="date"]').input_value()
+    """The ISO date the date control holds (its popover's label says the same)."""
+    label = page.locator(DATE_POPOVER, has_text="Map date").first.inner_text()
+    open_date_control(page)
+    value = page.locator('[data-testid="stDateInput"] input[type="date"]').input_value()
+    assert value in label, (value, label)
+    return value
 
 
 def query(page) -> dict[str, str]:
