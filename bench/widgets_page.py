@@ -1,7 +1,8 @@
 """The framework's floor for the atlas's layout: the bare page plus the same kinds of widgets.
 
-A sidebar with a title, caption, text input, date input, two buttons in columns, nine
-checkboxes, a select box, a select slider, two download buttons and an expander; two columns
+A sidebar with a title, caption, text input, a date input inside a popover, two buttons in
+columns, nine checkboxes, a radio group, two download buttons and an expander, and page CSS
+through ``st.html``, as the atlas's default view has them; two columns
 with one folium marker in the left one and a heading and text in the right one. No data, no
 map layers: what Streamlit itself costs for this page layout, to tell it apart from what the
 atlas's map and data add.
@@ -16,20 +17,21 @@ from streamlit_folium import st_folium
 from bench.offline import offline_map
 
 st.set_page_config(page_title="Widgets floor", layout="wide")
+st.html("<style>mark { background: #ffe58f; }</style>")
 with st.sidebar:
     st.title("Title")
     st.caption("A caption of about the same length as the atlas's own introduction line.")
     st.text_input("Find", key="search")
     st.subheader("Time")
-    st.date_input("Map date", value=dt.date(2026, 1, 1), key="date")
+    with st.popover("Map date: 2026-01-01", use_container_width=True):
+        st.date_input("Map date", value=dt.date(2026, 1, 1), key="date")
     c1, c2 = st.columns(2)
     c1.button("Previous", use_container_width=True)
     c2.button("Next", use_container_width=True)
     st.subheader("Layers")
     for i in range(9):
         st.checkbox(f"Layer {i}", value=True, key=f"layer{i}")
-    st.selectbox("Basemap", ["a", "b", "c"], key="basemap")
-    st.select_slider("Days", options=[7, 30, 90, 365], value=365, key="days")
+    st.radio("Basemap", ["a", "b", "c"], key="basemap")
     st.download_button("Download A", data=b"a", file_name="a.txt", on_click="ignore")
     st.download_button("Download B", data=b"b", file_name="b.txt", on_click="ignore")
     with st.expander("About"):
