@@ -22,6 +22,7 @@ from geo.schema import split_names
 _SPECIAL = frozenset("\\`*_{}[]()#+-.!|~<>&\"'$:=^%@/")
 
 _SPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\s*\n\s*\n\s*")
 
 SNIPPET_BEFORE = 90
 SNIPPET_CHARS = 240
@@ -50,14 +51,22 @@ def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int
     return out
 
 
+def _escape_block(text: str) -> str:
+    """Like :func:`_escape`, but a paragraph break (blank line) becomes ``<br>``."""
+    return "<br>".join(_escape(part) for part in _PARAGRAPH_BREAK.split(text))
+
+
 def marked(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    """``text`` escaped by :func:`safe_md` with each span wrapped in ``<mark>``."""
+    """``text`` escaped by :func:`safe_md` with each span wrapped in ``<mark>``.
+
+    A passage that opens with a heading keeps the break after it (``<br>``).
+    """
     parts, pos = [], 0
     for start, end in merge_spans(spans, len(text)):
-        parts.append(_escape(text[pos:start]))
+        parts.append(_escape_block(text[pos:start]))
         parts.append(f"<mark>{_escape(text[start:end])}</mark>")
         pos = end
-    parts.append(_escape(text[pos:]))
+    parts.append(_escape_block(text[pos:]))
     return "".join(parts).strip()
 
 

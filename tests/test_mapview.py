@@ -289,6 +289,15 @@ def test_marked_highlights_mentions_after_escaping():
     assert "Goris to <mark>" in out
 
 
+def test_marked_keeps_the_break_after_a_heading():
+    text = "The reaction <b>in Armenia</b>\n\nThere are two views on Lachin.\nOne line."
+    start = text.index("Lachin")
+    out = panel.marked(text, [(start, start + 6)])
+    assert out.startswith("The reaction &#60;b&#62;in Armenia&#60;&#47;b&#62;<br>There are")
+    assert out.count("<br>") == 1  # a single line break stays a space
+    assert "<mark>Lachin</mark>&#46; One line&#46;" in out
+
+
 def test_snippet_shows_the_mention():
     text = "word " * 80 + "the Lachin corridor opened " + "tail " * 80
     start = text.index("Lachin")
