@@ -414,6 +414,25 @@ def show_place(place_id: str) -> None:
             st.button(f"{ev.label_date()} — {ev.title}", key=f"pe-{ev.id}",
                       on_click=select_event, args=(ev.id,), kwargs={"move": False},
                       type="tertiary")
+    show_related(place_id)
+
+
+def show_related(place_id: str) -> None:
+    """Excerpts and events of related places (the gazetteer's see_also and features)."""
+    for other in data.index.related_places(place_id):
+        other_label = data.label(other.id)
+        rows = export.excerpts_for(data.index, other.id, other_label)
+        events = data.index.events_for_place(other.id)
+        if not rows and not events:
+            continue
+        title = (f"Also about {panel.safe_md(other_label)}: {len(rows)} excerpts, "
+                 f"{len(events)} events")
+        with st.expander(title, expanded=False):
+            show_excerpts(rows, f"rel-{other.id}")
+            for ev in events:
+                st.button(f"{ev.label_date()} — {ev.title}", key=f"rel-{other.id}-{ev.id}",
+                          on_click=select_event, args=(ev.id,), kwargs={"move": False},
+                          type="tertiary")
 
 
 def valid_now(row: dict[str, Any]) -> bool:

@@ -4,13 +4,16 @@ The curated file is ``data/gazetteer.yaml`` (see its header for the conventions)
 sections:
 
 ``places``
-    ``{id, name, label, kind, lat, lon, layer, features, aliases, note, source}``. ``id`` is the
+    ``{id, name, label, kind, lat, lon, layer, features, see_also, aliases, note, source}``.
+    ``id`` is the
     map feature id when the place is a map feature (``layer`` then names its layer); otherwise a
     slug following ``region-*``, ``river-*``, ``crossing-*``, ``town-*``, ``village-*`` ...
     ``lat``/``lon`` are both set or both null; a place without a point must name its ``layer`` or
     the map ``features`` that show it (kinds that have no single point, such as rivers, seas and
-    mountains, may carry neither but then explain why in ``note``). ``source`` cites where the
-    coordinate comes from.
+    mountains, may carry neither but then explain why in ``note``). ``see_also`` names places
+    whose excerpts and events also concern this one (the same corridor on another alignment, the
+    route a segment belongs to); the side panel offers them beside the place's own. ``source``
+    cites where the coordinate comes from.
 ``ambiguous``
     Spellings shared by several places, with the default place and the context rules that pick
     another one (words before or after the mention). An alias may belong to two places only when
@@ -79,6 +82,7 @@ _PLACE_FIELDS = (
     "lon",
     "layer",
     "features",
+    "see_also",
     "aliases",
     "note",
     "source",
@@ -106,6 +110,7 @@ class Place:
     note: str
     source: str
     features: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -331,6 +336,7 @@ def _parse_place(path: Path, index: int, rec: Any) -> Place:
         note=note,
         source=_text(path, where, rec, "source", True),
         features=features,
+        see_also=_str_list(path, where, rec, "see_also"),
     )
     spelled = {fold(s) for s in place.spellings}
     for part in place.label.split(" / ") if " / " in place.label else ():
@@ -408,9 +414,11 @@ def parse_gazetteer(data: Any, path: Path) -> Gazetteer:
             raise _fail(path, f"place {place.id!r}", "duplicate id")
         places[place.id] = place
     for place in places.values():
-        for fid in place.features:
-            if fid not in places:
-                raise _fail(path, f"place {place.id!r}", f"features: unknown place id {fid!r}")
+        for field_name in ("features", "see_also"):
+            for fid in getattr(place, field_name):
+                if fid not in places or fid == place.id:
+                    raise _fail(path, f"place {place.id!r}",
+                                f"{field_name}: unknown or own place id {fid!r}")
     amb_raw = data.get("ambiguous") or []
     if not isinstance(amb_raw, list):
         raise _fail(path, "ambiguous", "must be a list")

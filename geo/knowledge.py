@@ -133,6 +133,7 @@ class KnowledgeIndex:
     event_passages: dict[str, list[str]]
     passage_events: dict[str, list[str]] = field(default_factory=dict)
     spellings: dict[str, str] = field(default_factory=dict)
+    related: dict[str, list[str]] = field(default_factory=dict)
 
     def resolve(self, query: str) -> Place | None:
         """The place for any spelling or id of it, or None."""
@@ -146,6 +147,10 @@ class KnowledgeIndex:
     def events_for_place(self, place_id: str) -> list[Event]:
         """Events at a place, in date order."""
         return [self.events[e] for e in self.place_events.get(place_id, [])]
+
+    def related_places(self, place_id: str) -> list[Place]:
+        """Places whose excerpts and events also concern ``place_id`` (see :func:`relate`)."""
+        return [self.places[p] for p in self.related.get(place_id, [])]
 
     def passages_for_event(self, event_id: str) -> list[Passage]:
         """Passages that discuss an event, best first."""
@@ -484,7 +489,25 @@ def build_index(
         event_passages=event_passages,
         passage_events=passage_events,
         spellings=build_spellings(places, ambiguities),
+        related=relate(places),
     )
+
+
+def relate(places: Mapping[str, Place]) -> dict[str, list[str]]:
+    """Related places of each place: its own ``see_also``, then the places it shows on the map.
+
+    A place without a feature of its own names the features that show it (``features``:
+    Karabakh → the former NKAO outline); a click on that feature should also offer what the
+    articles say about Karabakh. ``see_also`` links the same thing in another form (the Lachin
+    corridor of 2020 and of 2022, a route and its Armenian segment).
+    """
+    related: dict[str, list[str]] = {}
+    for place in places.values():
+        related.setdefault(place.id, []).extend(place.see_also)
+    for place in places.values():
+        for feature_id in place.features:
+            related.setdefault(feature_id, []).append(place.id)
+    return {pid: list(dict.fromkeys(ids)) for pid, ids in related.items() if ids}
 
 
 @lru_cache(maxsize=1)

@@ -97,6 +97,22 @@ def test_clicked_place_fills_the_side_panel(data):
     assert map_args(at)["center"] is None
 
 
+def test_panel_offers_related_places(data):
+    fid = "lachin-corridor-2022"  # no article names this alignment; the 2020 corridor is named
+    assert not data.index.place_passages.get(fid)
+    at = run_app({"date": "2023-01-15"}, {"atlas": click(fid, 2)})
+    labels = [e.label for e in at.expander]
+    related = data.label("lachin-corridor-2020")
+    n = len(data.index.place_passages["lachin-corridor-2020"])
+    assert any(lab.startswith(f"Also about {panel.safe_md(related)}: {n} excerpts")
+               for lab in labels), labels
+    quotes = [m.value for m in at.markdown if m.value.startswith('<blockquote class="atlas-quote"')]
+    assert len(quotes) == min(n, 8)
+    # The former NKAO outline shows Karabakh: its panel offers what the articles say about it.
+    at = run_app({"date": "2021-06-01"}, {"atlas": click("nkao-1991", 2)})
+    assert any(lab.startswith("Also about Karabakh") for lab in (e.label for e in at.expander))
+
+
 def test_clicked_event_marker_shows_the_event(data):
     ev = next(e for e in data.events if data.index.event_passages.get(e.id))
     at = run_app({"date": ev.date.isoformat()}, {"atlas": click(ev.id, 4, ev=1)})

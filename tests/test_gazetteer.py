@@ -244,7 +244,9 @@ def test_a_minimal_file_loads(tmp_path):
         (_with(layer="roads"), "layer 'roads' is not one of"),
         (_with(colour="red"), "unknown fields ['colour']"),
         (_with(label="Testville / Prueba"), "label part 'Prueba'"),
-        (_with(features=["town-nowhere"]), "unknown place id 'town-nowhere'"),
+        (_with(features=["town-nowhere"]), "features: unknown or own place id 'town-nowhere'"),
+        (_with(see_also=["town-nowhere"]), "see_also: unknown or own place id 'town-nowhere'"),
+        (_with(see_also=["town-test"]), "see_also: unknown or own place id 'town-test'"),
     ],
 )
 def test_broken_places_are_reported_with_place_and_field(tmp_path, place, expected):

@@ -150,3 +150,13 @@ def test_rule_place_keyword_date_and_contradicting_dates():
     # an article published before the event cannot discuss it
     early = link_events(passages, places, wanted, {"test-article": "2022-06"})
     assert early["2022-12-12-lachin-blockade"] == []
+
+
+def test_related_places_follow_see_also_and_features(index):
+    related = [p.id for p in index.related_places("lachin-corridor-2022")]
+    assert "lachin-corridor-2020" in related
+    # Karabakh has no outline of its own; the former NKAO shows it, so a click there offers it.
+    assert "region-karabakh" in [p.id for p in index.related_places("nkao-1991")]
+    for place_id, others in index.related.items():
+        assert place_id not in others
+        assert all(o in index.places for o in others)
